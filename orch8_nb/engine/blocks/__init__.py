@@ -1,0 +1,29 @@
+"""Block types: one module each, one signature, one registry.
+
+Every implementation is ``advance(run, node, block, ev, in_flight) -> None``: called while
+the node is active, it inspects and moves its own node (and its children), reports steps
+ready to execute in ``ev.ready`` and timers in ``ev.wake``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from orch8_nb.engine.blocks import step
+
+BlockAdvance = Callable[..., None]
+
+REGISTRY: dict[str, BlockAdvance] = {
+    "step": step.advance,
+}
+
+#: Block types this engine executes; sequences using others are refused at registration.
+SUPPORTED: frozenset[str] = frozenset(REGISTRY)
+
+
+def supported_types() -> frozenset[str]:
+    return SUPPORTED
+
+
+__all__: list[Any] = ["REGISTRY", "SUPPORTED", "supported_types"]

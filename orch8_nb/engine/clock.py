@@ -1,0 +1,128 @@
+"""The only place that reads real time or randomness.
+
+Everything else asks an injected :class:`Clock`, so a :class:`VirtualClock` can make hours
+of delays, timeouts and backoff pass in microseconds, deterministically.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+import time
+import uuid
+from typing import Protocol, runtime_checkable
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Epoch-millisecond time plus the waiting primitives built on it."""
+
+    virtual: bool
+
+    def now_ms(self) -> int: ...
+
+    async def sleep(self, ms: float) -> None: ...
+
+    def random(self) -> float: ...
+
+    def uuid(self) -> str: ...
+
+
+class RealClock:
+    """Wall-clock time; sleeps really wait."""
+
+    virtual = False
+
+    def now_ms(self) -> int:
+        return time.time_ns() // 1_000_000
+
+    async def sleep(self, ms: float) -> None:
+        await asyncio.sleep(max(ms, 0) / 1000)
+
+    def random(self) -> float:
+        return random.random()
+
+    def uuid(self) -> str:
+        return str(uuid.uuid4())
+
+
+def perf_counter() -> float:
+    """Monotonic seconds, for measuring durations (never for scheduling)."""
+    return time.perf_counter()
+
+
+def real_sleep(seconds: float) -> None:
+    """Block the calling (non-engine) thread; used by sync waits that poll."""
+    time.sleep(seconds)
+
+
+#: 2026-01-01T00:00:00Z: a fixed, readable start for virtual time.
+VIRTUAL_EPOCH_MS = 1_767_225_600_000
+
+
+class VirtualClock:
+    """Time that only moves when told to: ``advance(ms)``, ``set(ms)``.
+
+    Sleepers are woken in deadline order as time passes them; it is safe to advance from a
+    thread other than the one whose loop sleeps. ``random``/``uuid`` are seeded, so runs
+    repeat exactly.
+    """
+
+    virtual = True
+
+    def __init__(self, start_ms: int = VIRTUAL_EPOCH_MS, *, seed: int = 0) -> None:
+        self._now = int(start_ms)
+        self._lock = threading.Lock()
+        self._sleepers: list[tuple[int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._rng = random.Random(seed)
+
+    def now_ms(self) -> int:
+        return self._now
+
+    async def sleep(self, ms: float) -> None:
+        if ms <= 0:
+            await asyncio.sleep(0)
+            return
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[None] = loop.create_future()
+        with self._lock:
+            self._sleepers.append((self._now + int(ms), loop, fut))
+        await fut
+
+    def next_deadline(self) -> int | None:
+        """Earliest pending sleep deadline, if any (used to auto-advance)."""
+        with self._lock:
+            live = [d for d, _, f in self._sleepers if not f.done()]
+        return min(live) if live else None
+
+    def advance(self, ms: float) -> int:
+        """Move time forward by ``ms`` and wake every sleeper now due; returns the new time."""
+        if ms < 0:
+            raise ValueError("time cannot go backwards")
+        return self.set(self._now + int(ms))
+
+    def set(self, now_ms: int) -> int:
+        with self._lock:
+            if now_ms < self._now:
+                raise ValueError("time cannot go backwards")
+            self._now = int(now_ms)
+            due = [s for s in self._sleepers if s[0] <= self._now]
+            self._sleepers = [s for s in self._sleepers if s[0] > self._now]
+        for _, loop, fut in due:
+            try:
+                loop.call_soon_threadsafe(_wake, fut)
+            except RuntimeError:  # loop closed
+                pass
+        return self._now
+
+    def random(self) -> float:
+        return self._rng.random()
+
+    def uuid(self) -> str:
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+
+def _wake(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)

@@ -1,0 +1,516 @@
+"""The asynchronous engine: storage, scheduler, handlers and every operation on them.
+
+:class:`AsyncEngine` runs on one event loop (the engine thread's, or the host's in async
+applications). The notebook-facing :class:`~orch8_nb.engine.facade.Engine` is a thin sync
+shell around it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import warnings
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from orch8_nb.engine import recovery
+from orch8_nb.engine.admission import (
+    check_context,
+    check_input_schema,
+    check_options,
+    parse_priority,
+    parse_time,
+    raise_if,
+)
+from orch8_nb.engine.blocks import SUPPORTED
+from orch8_nb.engine.clock import Clock, RealClock
+from orch8_nb.engine.compiled import CompiledSequence, check_supported, fingerprint
+from orch8_nb.engine.events import EventBus
+from orch8_nb.engine.handlers import HandlerRegistry
+from orch8_nb.engine.handlers.builtins import register_builtins
+from orch8_nb.engine.handlers.registry import HandlerFn
+from orch8_nb.engine.run import Run, StepError
+from orch8_nb.engine.scheduler import Scheduler
+from orch8_nb.engine.services import Services
+from orch8_nb.engine.workers import finish_task
+from orch8_nb.errors import NotFoundError, Problem, SignalValidationError
+from orch8_nb.model import SequenceDefinition, SignalKind
+from orch8_nb.storage import open_storage
+from orch8_nb.storage.base import Storage
+from orch8_nb.storage.rows import (
+    AuditRow,
+    InstanceFilter,
+    InstanceRow,
+    NodeInfo,
+    SequenceRow,
+    SignalRow,
+    WorkerTaskRow,
+)
+from orch8_nb.storage.urls import DEFAULT_URL
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Sequence versions kept parsed in memory (they are immutable, so never stale).
+SEQUENCE_CACHE_SIZE = 1000
+
+
+class UnregisteredHandlerWarning(UserWarning):
+    """A step names a handler this engine does not know: it will wait for a worker."""
+
+
+class AsyncEngine:
+    """A durable workflow engine on one asyncio loop.
+
+    ``url`` picks the storage (default: ``sqlite:///orch8.db`` in the working directory).
+    ``clock`` injects time (:class:`VirtualClock` for tests). With ``autostart=False`` the
+    scheduler loop does not run and work advances only through :meth:`tick_once` and
+    :meth:`run_until_idle`.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        clock: Clock | None = None,
+        tenant_id: str = "default",
+        namespace: str = "default",
+        tick_interval_ms: int = 100,
+        batch_size: int = 200,
+        max_concurrent_instances: int = 128,
+        handler_threads: int = 32,
+        autostart: bool = True,
+        storage: Storage | None = None,
+    ) -> None:
+        self.clock: Clock = clock or RealClock()
+        self.url = url or DEFAULT_URL
+        self.storage: Storage = storage or open_storage(self.url, now_ms=self.clock.now_ms())
+        self.tenant_id = tenant_id
+        self.namespace = namespace
+        self.autostart = autostart
+        self.registry = HandlerRegistry()
+        register_builtins(self.registry)
+        self.bus = EventBus()
+        self.node_id = self.clock.uuid()
+        self._pool = ThreadPoolExecutor(handler_threads, thread_name_prefix="orch8-handler")
+        self._sequences: OrderedDict[str, CompiledSequence] = OrderedDict()
+        self._waiters: dict[str, list[Future[str]]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._scheduler_task: asyncio.Task[None] | None = None
+        self._started = False
+        self._closed = False
+        self.services = Services(
+            self.storage, self.registry, self.clock, self._pool, self.bus, self.node_id,
+            self._on_terminal, self._on_reschedule,
+        )  # fmt: skip
+        self.scheduler = Scheduler(
+            self.services,
+            self._compiled,
+            tick_interval_ms=tick_interval_ms,
+            batch_size=batch_size,
+            max_concurrent=max_concurrent_instances,
+        )
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Open storage, register this engine, recover orphans, start the scheduler."""
+        if self._started:
+            return
+        self._loop = asyncio.get_running_loop()
+        await self.storage.open()
+        now = self.clock.now_ms()
+        recovery.LOCAL_NODES.add(self.node_id)
+        await self.storage.register_node(
+            NodeInfo(self.node_id, recovery.HOSTNAME, os.getpid(), now, now)
+        )
+        await recovery.recover(self.storage, self.node_id, now)
+        self._started = True
+        if self.autostart:
+            self._scheduler_task = self._loop.create_task(self.scheduler.run_forever())
+
+    async def shutdown(self, timeout: float = 10.0) -> None:
+        """Stop claiming, let running steps finish for up to ``timeout`` s, hand back the rest.
+
+        Instances still held afterwards return to ``scheduled`` so another engine (or the
+        next kernel) picks them up; their in-flight steps run again there.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        self.scheduler.stop()
+        if self._scheduler_task is not None:
+            await asyncio.wait({self._scheduler_task}, timeout=timeout)
+        await self.scheduler.drain(timeout * 1000)
+        if self._started:
+            now = self.clock.now_ms()
+            await self.storage.release_instances(now, "engine shutdown", owners=[self.node_id])
+            await self.storage.remove_node(self.node_id)
+        recovery.LOCAL_NODES.discard(self.node_id)
+        await self.storage.close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for futures in self._waiters.values():
+            for fut in futures:
+                if not fut.done():
+                    fut.cancel()
+        self._waiters.clear()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # -- handlers ------------------------------------------------------------------------------
+
+    def handler(self, name: str | Callable[..., Any] | None = None) -> Any:
+        """Register a handler: ``@engine.handler("charge")`` or ``@engine.handler``.
+
+        Sync functions run in a thread pool, async ones on the engine loop. Registering a
+        name again replaces the previous function (safe to re-run a notebook cell).
+        """
+        if callable(name):
+            fn = name
+            self.registry.register(getattr(fn, "__name__", "handler"), fn)
+            return fn
+
+        def decorate(fn: F) -> F:
+            self.registry.register(name or fn.__name__, fn)
+            return fn
+
+        return decorate
+
+    def register_handler(self, name: str, fn: HandlerFn) -> None:
+        self.registry.register(name, fn)
+
+    # -- sequences -------------------------------------------------------------------------------
+
+    async def upsert_sequence(
+        self, sequence: SequenceDefinition | Mapping[str, Any] | str
+    ) -> SequenceDefinition:
+        """Register a sequence version (create-or-get); returns it with id and version set.
+
+        Without an explicit ``version``, unchanged blocks return the latest version and
+        changed blocks create the next one; instances already running stay on theirs.
+        """
+        seq = _as_definition(sequence)
+        check_supported(seq, SUPPORTED)
+        definition = seq.model_dump(mode="json", exclude_none=True)
+        definition["tenant_id"] = seq.tenant_id or self.tenant_id
+        now = self.clock.now_ms()
+        explicit = seq.version is not None
+        row = SequenceRow(
+            id=str(seq.id), tenant_id=definition["tenant_id"], namespace=seq.namespace,
+            name=seq.name, version=seq.version or 0, definition=definition,
+            fingerprint=fingerprint(definition), deprecated=seq.deprecated,
+            status=str(definition.get("status", "production")), created_at=now,
+        )  # fmt: skip
+        if "created_at" not in definition:
+            from orch8_nb.model.timestamps import format_timestamp, ms_to_datetime
+
+            definition["created_at"] = format_timestamp(ms_to_datetime(now))
+        stored, _ = await self.storage.register_sequence(row, explicit_version=explicit)
+        compiled = self._remember(stored)
+        self._warn_unregistered(compiled)
+        return compiled.definition
+
+    def _warn_unregistered(self, compiled: CompiledSequence) -> None:
+        for name in sorted(compiled.handlers):
+            if self.registry.get(name) is None:
+                hint = self.registry.suggest(name)
+                extra = f" (did you mean {hint!r}?)" if hint else ""
+                warnings.warn(
+                    f"sequence {compiled.definition.name!r} uses handler {name!r}, which is not "
+                    f"registered in this engine{extra}; its steps will wait for an external "
+                    "worker",
+                    UnregisteredHandlerWarning,
+                    stacklevel=4,
+                )
+
+    def _remember(self, row: SequenceRow) -> CompiledSequence:
+        cached = self._sequences.get(row.id)
+        if cached is None:
+            definition = SequenceDefinition.from_json(row.definition)
+            cached = CompiledSequence.build(row.id, definition)
+            self._sequences[row.id] = cached
+            if len(self._sequences) > SEQUENCE_CACHE_SIZE:
+                self._sequences.popitem(last=False)
+        else:
+            self._sequences.move_to_end(row.id)
+        return cached
+
+    async def _compiled(self, sequence_id: str) -> CompiledSequence:
+        cached = self._sequences.get(sequence_id)
+        if cached is not None:
+            return cached
+        row = await self.storage.get_sequence(sequence_id)
+        if row is None:
+            raise NotFoundError(f"sequence {sequence_id} not found")
+        return self._remember(row)
+
+    async def get_sequence(self, sequence_id: str) -> SequenceDefinition:
+        return (await self._compiled(sequence_id)).definition
+
+    async def find_sequence(
+        self, name: str, version: int | None = None, *, namespace: str | None = None
+    ) -> SequenceDefinition:
+        row = await self.storage.find_sequence(
+            self.tenant_id, namespace or self.namespace, name, version
+        )
+        if row is None:
+            which = f"version {version}" if version is not None else "any active version"
+            raise NotFoundError(f"sequence {name!r} ({which}) not found")
+        return self._remember(row).definition
+
+    async def list_sequence_versions(self, name: str) -> list[SequenceDefinition]:
+        rows = await self.storage.list_sequences(self.tenant_id, self.namespace, name, 10_000)
+        return [self._remember(r).definition for r in rows]
+
+    async def _resolve(self, sequence: SequenceDefinition | Mapping[str, Any] | str) -> CompiledSequence:
+        if isinstance(sequence, str) and not sequence.lstrip().startswith("{"):
+            if sequence in self._sequences:
+                return self._sequences[sequence]
+            by_id = await self.storage.get_sequence(sequence)
+            if by_id is not None:
+                return self._remember(by_id)
+            return await self._compiled(str((await self.find_sequence(sequence)).id))
+        definition = await self.upsert_sequence(sequence)
+        return await self._compiled(str(definition.id))
+
+    # -- instances -------------------------------------------------------------------------------
+
+    async def create_instance(
+        self,
+        sequence: SequenceDefinition | Mapping[str, Any] | str,
+        data: Mapping[str, Any] | None = None,
+        *,
+        context: Mapping[str, Any] | None = None,
+        priority: Any = "Normal",
+        next_fire_at: Any = None,
+        idempotency_key: str | None = None,
+        concurrency_key: str | None = None,
+        max_concurrency: int | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        timezone: str = "UTC",
+        budget: Mapping[str, Any] | None = None,
+    ) -> tuple[str, bool]:
+        """Start an instance; returns ``(instance_id, deduplicated)``.
+
+        ``data`` is shorthand for ``context={"data": data}``. A repeated
+        ``idempotency_key`` returns the first instance's id with ``deduplicated=True``.
+        Nothing is written unless every check passes.
+        """
+        compiled = await self._resolve(sequence)
+        problems: list[Problem] = []
+        ctx: dict[str, Any] = dict(context or {})
+        if data is not None:
+            if "data" in ctx:
+                problems.append(Problem("data", "give data= or context['data'], not both"))
+            ctx["data"] = data
+        sections = check_context(ctx, problems)
+        prio = parse_priority(priority, problems)
+        fire = parse_time(next_fire_at, "next_fire_at", problems)
+        check_options(
+            idempotency_key, concurrency_key, max_concurrency, metadata, timezone, problems
+        )
+        check_input_schema(compiled.definition.input_schema, sections["data"], problems)
+        raise_if(problems)
+        now = self.clock.now_ms()
+        iid = self.clock.uuid()
+        row = InstanceRow(
+            iid, compiled.id, compiled.definition.tenant_id or self.tenant_id,
+            compiled.definition.namespace, "scheduled", fire, prio, timezone,
+            dict(metadata or {}), dict(sections["data"]), dict(sections["config"]),
+            list(sections["audit"]), dict(sections["runtime"]), concurrency_key,
+            max_concurrency, idempotency_key, None, None,
+            None if budget is None else dict(budget), now, now,
+        )  # fmt: skip
+        audit = AuditRow(
+            self.clock.uuid(), iid, row.tenant_id, "state_transition", None, "scheduled", None,
+            {"reason": "created", "sequence_id": compiled.id}, now,
+        )  # fmt: skip
+        [(found, dedup)] = await self.storage.create_instances([row], [audit])
+        if not dedup:
+            self.scheduler.wake(fire)
+        return found, dedup
+
+    async def get_instance_row(self, instance_id: str) -> InstanceRow:
+        row = await self.storage.get_instance(instance_id)
+        if row is None:
+            raise NotFoundError(f"instance {instance_id} not found")
+        return row
+
+    async def list_instance_rows(
+        self,
+        *,
+        state: str | list[str] | None = None,
+        sequence_id: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> list[InstanceRow]:
+        states = (state,) if isinstance(state, str) else tuple(state or ())
+        flt = InstanceFilter(
+            self.tenant_id, None, sequence_id, states, None, dict(metadata or {})
+        )
+        return await self.storage.list_instances(flt, limit, offset)
+
+    async def count_instances(self) -> dict[str, int]:
+        return await self.storage.count_instances(InstanceFilter(tenant_id=self.tenant_id))
+
+    # -- signals ---------------------------------------------------------------------------------
+
+    async def send_signal(
+        self, instance_id: str, signal_type: Any, payload: Any = None
+    ) -> str:
+        """Queue a signal (``pause``, ``resume``, ``cancel``, ``update_context`` or custom).
+
+        Rejected for unknown or terminal instances; returns the signal id.
+        """
+        kind = _signal_kind(signal_type)
+        body = {} if payload is None else payload
+        if kind.to_db() == "update_context":
+            data = body.get("data") if isinstance(body, Mapping) else None
+            if not isinstance(body, Mapping) or not isinstance(data, Mapping):
+                raise SignalValidationError(
+                    [Problem("payload.data", "update_context needs an object at payload.data")]
+                )
+        try:
+            import json
+
+            json.dumps(body, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise SignalValidationError([Problem("payload", f"is not JSON: {exc}")]) from exc
+        sid = self.clock.uuid()
+        row = SignalRow(sid, instance_id, kind.to_db(), body, self.clock.now_ms())
+        await self.storage.enqueue_signal(row)
+        self.scheduler.notify_signal(instance_id)
+        return sid
+
+    # -- worker tasks ----------------------------------------------------------------------------
+
+    async def poll_tasks(
+        self,
+        handler_name: str,
+        worker_id: str,
+        limit: int = 1,
+        *,
+        queue_name: str | None = None,
+    ) -> list[WorkerTaskRow]:
+        """Claim up to ``limit`` pending tasks of ``handler_name`` for ``worker_id``."""
+        if not 1 <= limit <= 1000:
+            raise ValueError("limit must be between 1 and 1000")
+        return await self.storage.claim_worker_tasks(
+            handler_name, worker_id, limit, self.clock.now_ms(), queue_name, self.tenant_id
+        )
+
+    async def complete_task(
+        self, task_id: str, worker_id: str, output: Any = None, *, claim_epoch: int | None = None
+    ) -> None:
+        await finish_task(
+            self.services, self._load_run, task_id, worker_id,
+            output=output, claim_epoch=claim_epoch,
+        )  # fmt: skip
+
+    async def fail_task(
+        self,
+        task_id: str,
+        worker_id: str,
+        message: str,
+        *,
+        retryable: bool = False,
+        details: Any = None,
+        claim_epoch: int | None = None,
+    ) -> None:
+        error = StepError(message, retryable, details, kind="worker")
+        await finish_task(
+            self.services, self._load_run, task_id, worker_id,
+            error=error, claim_epoch=claim_epoch,
+        )  # fmt: skip
+
+    async def _load_run(self, instance_id: str) -> Run | None:
+        bundle = await self.storage.load_bundle(instance_id)
+        if bundle is None:
+            return None
+        seq = await self._compiled(bundle.instance.sequence_id)
+        return Run.from_bundle(bundle, seq, self.clock)
+
+    # -- driving by hand --------------------------------------------------------------------------
+
+    async def tick_once(self) -> int:
+        """One scheduler pass; waits for the instances it started to stop. Returns that count."""
+        started = await self.scheduler.tick()
+        await self._settle()
+        return started
+
+    async def run_until_idle(self, *, max_ticks: int = 100_000) -> int:
+        """Tick until nothing is due; with a virtual clock, jump to each next timer too.
+
+        Returns the number of instance runs started. Waiting instances (workers, people)
+        are left waiting.
+        """
+        total = 0
+        for _ in range(max_ticks):
+            self.scheduler.wake()
+            started = await self.tick_once()
+            total += started
+            if started:
+                continue
+            if not self.clock.virtual:
+                return total
+            head = await self.storage.next_fire_at()
+            sleeper = getattr(self.clock, "next_deadline", lambda: None)()
+            targets = [t for t in (head, sleeper) if t is not None]
+            if not targets:
+                return total
+            target = min(targets)
+            if target > self.clock.now_ms():
+                self.clock.set(target)  # type: ignore[attr-defined]
+            elif head is None or head > self.clock.now_ms():
+                await asyncio.sleep(0)
+                if not self.scheduler.tasks:
+                    return total
+        return total
+
+    async def _settle(self) -> None:
+        while self.scheduler.tasks:
+            tasks = list(self.scheduler.tasks.values())
+            if self.clock.virtual:
+                # Sleeping handlers wait on virtual time: advance it when nothing else can move.
+                done, _ = await asyncio.wait(tasks, timeout=0.05)
+                if not done:
+                    deadline = self.clock.next_deadline()  # type: ignore[attr-defined]
+                    if deadline is not None:
+                        self.clock.set(max(deadline, self.clock.now_ms()))  # type: ignore[attr-defined]
+            else:
+                await asyncio.wait(tasks)
+
+    # -- waiting -------------------------------------------------------------------------------------
+
+    def _on_terminal(self, instance_id: str, state: str) -> None:
+        for fut in self._waiters.pop(instance_id, []):
+            if not fut.done():
+                fut.set_result(state)
+
+    def _on_reschedule(self, fire_at: int | None) -> None:
+        self.scheduler.wake(fire_at)
+
+    def terminal_future(self, instance_id: str) -> Future[str]:
+        """A future resolved with the terminal state when this engine finishes the instance."""
+        fut: Future[str] = Future()
+        self._waiters.setdefault(instance_id, []).append(fut)
+        return fut
+
+
+def _as_definition(sequence: SequenceDefinition | Mapping[str, Any] | str) -> SequenceDefinition:
+    if isinstance(sequence, SequenceDefinition):
+        return sequence
+    return SequenceDefinition.from_json(sequence)
+
+
+def _signal_kind(value: Any) -> SignalKind:
+    try:
+        return SignalKind.parse(value)
+    except SignalValidationError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise SignalValidationError([Problem("signal_type", str(exc))]) from exc

@@ -1,0 +1,255 @@
+"""Running one ready step: params, cache, worker hand-off, the handler call, its outcome.
+
+The handler runs outside the evaluator; its result comes back as an :class:`Outcome` that
+:func:`apply_outcome` folds into the run (output row, node state, retry marker, KV writes,
+audit row) so the runner commits it all in one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+
+from orch8_nb.engine.clock import Clock, perf_counter
+from orch8_nb.engine.evaluator import Ready
+from orch8_nb.engine.handlers import InstanceState, StepContext, StepError as HandlerError
+from orch8_nb.engine.handlers.outcomes import RetryStep
+from orch8_nb.engine.handlers.registry import Handler
+from orch8_nb.engine.retry import backoff_ms, should_retry
+from orch8_nb.engine.run import RETRY_REF, Run, StepError
+from orch8_nb.engine.scope import scope_for
+from orch8_nb.errors import ExpressionError
+from orch8_nb.expr import has_template, render_template, resolve_templates
+from orch8_nb.storage.rows import WorkerTaskRow
+
+CACHE_PREFIX = "_cache:"
+
+
+@dataclass(slots=True)
+class Outcome:
+    ok: bool
+    value: Any = None
+    error: StepError | None = None
+    started_at: int = 0
+    duration_ms: float = 0.0
+    kv: tuple[dict[str, Any], list[str]] = ({}, [])
+    retry_delay_ms: int | None = None
+    from_cache: bool = False
+
+
+def filtered_context(run: Run, block: Any) -> dict[str, Any]:
+    """The instance context as ``context_access`` lets this step see it."""
+    inst = run.inst
+    access = block.context_access
+    if access is None:
+        return {"data": inst.context_data, "config": inst.context_config}
+    out: dict[str, Any] = {}
+    data_rule = access.data
+    if data_rule is True or data_rule == "all":
+        out["data"] = inst.context_data
+    elif isinstance(data_rule, Mapping) or hasattr(data_rule, "fields"):
+        fields = data_rule["fields"] if isinstance(data_rule, Mapping) else data_rule.fields
+        out["data"] = {k: inst.context_data[k] for k in fields if k in inst.context_data}
+    else:
+        out["data"] = {}
+    if access.config:
+        out["config"] = inst.context_config
+    if access.audit:
+        out["audit"] = inst.context_audit
+    if access.runtime:
+        out["runtime"] = inst.context_runtime
+    return out
+
+
+def resolve_params(run: Run, block: Any) -> Any:
+    params = block.params
+    if params is None or not has_template(params):
+        return params
+    return resolve_templates(params, scope_for(run), strict=True)
+
+
+def cache_key(run: Run, block: Any) -> str | None:
+    if block.cache_key is None:
+        return None
+    key = render_template(block.cache_key, scope_for(run), strict=True)
+    text = key if isinstance(key, str) else json.dumps(key, sort_keys=True)
+    return CACHE_PREFIX + text
+
+
+def worker_task(run: Run, ready: Ready, params: Any) -> WorkerTaskRow:
+    block = ready.block
+    timeout = None if block.timeout is None else int(block.timeout)
+    return WorkerTaskRow(
+        run.new_id(), run.inst.id, run.inst.tenant_id, block.id, block.handler, block.queue_name,
+        params, filtered_context(run, block), ready.attempt, timeout, "pending", run.now(),
+    )  # fmt: skip
+
+
+async def invoke(
+    handler: Handler,
+    ctx: StepContext,
+    timeout_ms: int | None,
+    clock: Clock,
+    pool: Executor,
+) -> Outcome:
+    """Call the handler (sync ones in the pool) under the attempt timeout."""
+    started = perf_counter()
+    loop = asyncio.get_running_loop()
+    try:
+        if handler.is_async:
+            call: asyncio.Future[Any] = asyncio.ensure_future(handler.fn(ctx))
+        else:
+            call = loop.run_in_executor(pool, handler.fn, ctx)
+        if timeout_ms is None:
+            value = await call
+        else:
+            value = await _with_timeout(call, timeout_ms, clock)
+    except asyncio.CancelledError:
+        raise
+    except _Timeout:
+        return Outcome(
+            False,
+            error=StepError(f"step timed out after {timeout_ms} ms", True, kind="timeout"),
+            duration_ms=(perf_counter() - started) * 1000,
+        )
+    except HandlerError as exc:
+        return Outcome(
+            False,
+            error=StepError(exc.message or type(exc).__name__, exc.retryable, exc.details, exc.code),
+            duration_ms=(perf_counter() - started) * 1000,
+            retry_delay_ms=exc.delay_ms if isinstance(exc, RetryStep) else None,
+        )
+    except Exception as exc:
+        return Outcome(
+            False,
+            error=StepError(f"{type(exc).__name__}: {exc}", True, {"exception": type(exc).__name__}),
+            duration_ms=(perf_counter() - started) * 1000,
+        )
+    return Outcome(
+        True, value, duration_ms=(perf_counter() - started) * 1000, kv=ctx.state.changes
+    )
+
+
+class _Timeout(Exception):
+    pass
+
+
+async def _with_timeout(call: asyncio.Future[Any], timeout_ms: int, clock: Clock) -> Any:
+    timer = asyncio.ensure_future(clock.sleep(timeout_ms))
+    try:
+        done, _ = await asyncio.wait({call, timer}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        call.cancel()
+        timer.cancel()
+        raise
+    if call in done:
+        timer.cancel()
+        return call.result()
+    call.cancel()  # a sync handler keeps running in its thread; its result is ignored
+    raise _Timeout
+
+
+def step_context(run: Run, ready: Ready, params: Any) -> StepContext:
+    block = ready.block
+    return StepContext(
+        instance_id=run.inst.id,
+        tenant_id=run.inst.tenant_id,
+        block_id=block.id,
+        handler=block.handler,
+        params=params,
+        context=filtered_context(run, block),
+        attempt=ready.attempt,
+        idempotency_key=f"{run.inst.id}:{block.id}:{ready.attempt}",
+        state=InstanceState(run.kv),
+        clock=run.clock,
+        scope=scope_for(run),
+    )
+
+
+def apply_outcome(run: Run, ready: Ready, outcome: Outcome, cache: str | None) -> None:
+    """Fold a finished attempt into the run: output or retry marker or failure."""
+    block, node = ready.block, ready.node
+    if outcome.ok:
+        error = _check_output(block, outcome.value)
+        if error is None:
+            _succeed(run, ready, outcome, cache)
+            return
+        outcome = Outcome(False, error=error, duration_ms=outcome.duration_ms)
+    err = outcome.error
+    assert err is not None
+    if should_retry(run, block, ready.attempt, err):
+        delay = outcome.retry_delay_ms
+        if delay is None:
+            delay = backoff_ms(block.retry, ready.attempt)
+        retry_at = run.now() + max(int(delay), 0)
+        run.add_output(
+            block.id,
+            {"_retry_marker": True, "error": err.to_json(), "retry_at": retry_at},
+            attempt=ready.attempt,
+            ref=RETRY_REF,
+        )
+        _audit_attempt(run, ready, outcome, "retrying", {"retry_at": retry_at})
+        return
+    run.errors[block.id] = err
+    _audit_attempt(run, ready, outcome, "failed", {})
+    run.set_node(node, "failed")
+
+
+def _succeed(run: Run, ready: Ready, outcome: Outcome, cache: str | None) -> None:
+    block = ready.block
+    to_set, to_delete = outcome.kv
+    for key in to_delete:
+        run.delete_kv(key)
+    for key, value in to_set.items():
+        run.set_kv(key, value)
+    if cache is not None and not outcome.from_cache:
+        run.set_kv(cache, outcome.value)
+    run.add_output(block.id, outcome.value, attempt=ready.attempt)
+    steps = run.inst.context_runtime.get("total_steps_executed", 0)
+    run.touch_runtime(total_steps_executed=(steps if isinstance(steps, int) else 0) + 1)
+    _audit_attempt(run, ready, outcome, "cached" if outcome.from_cache else "completed", {})
+    run.set_node(ready.node, "completed")
+
+
+def _check_output(block: Any, value: Any) -> StepError | None:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        return StepError(f"handler returned a value that is not JSON: {exc}", False, kind="output")
+    if block.output_schema is not None:
+        try:
+            jsonschema.validate(value, block.output_schema)
+        except jsonschema.ValidationError as exc:
+            path = "".join(f"[{p!r}]" for p in exc.absolute_path)
+            return StepError(
+                f"output does not match output_schema at output{path}: {exc.message}",
+                False,
+                kind="output_schema",
+            )
+    return None
+
+
+def _audit_attempt(
+    run: Run, ready: Ready, outcome: Outcome, result: str, extra: dict[str, Any]
+) -> None:
+    details: dict[str, Any] = {
+        "handler": ready.block.handler,
+        "attempt": ready.attempt,
+        "outcome": result,
+        "started_at": outcome.started_at,
+        "duration_ms": round(outcome.duration_ms, 3),
+        **extra,
+    }
+    if outcome.error is not None:
+        details["error"] = outcome.error.to_json()
+    run.audit("step_attempt", details, block_id=ready.block.id)
+
+
+def template_failure(exc: ExpressionError, what: str) -> Outcome:
+    return Outcome(False, error=StepError(f"{what}: {exc}", False, kind="template"))

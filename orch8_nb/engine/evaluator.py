@@ -1,0 +1,98 @@
+"""Advances an instance's execution tree as far as it can go without running a handler.
+
+One execution path for every sequence: roots run in order, each block type decides what
+its children do (``engine/blocks``), and steps ready to execute are handed back to the
+runner. Evaluation is pure in-memory work; the runner commits what it changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from orch8_nb.engine.run import Run
+from orch8_nb.engine.tree import DONE_OK, TERMINAL_NODE_STATES, build_nodes
+from orch8_nb.storage.rows import NodeRow
+
+#: Passes per evaluation before assuming a livelock (Orch8 uses the same bound).
+MAX_PASSES = 200
+
+
+@dataclass(slots=True)
+class Ready:
+    """A step whose handler should run now."""
+
+    node: NodeRow
+    block: Any
+    attempt: int
+
+
+@dataclass(slots=True)
+class Evaluation:
+    outcome: str | None = None  # completed | failed | cancelled once the roots decide
+    ready: list[Ready] = field(default_factory=list)
+    waiting: bool = False  # some node waits for a worker, a child or a person
+    wake_at: int | None = None  # earliest timer (delay, backoff) that must fire
+    changed: bool = False  # a pass changed something; evaluate again
+
+    def wake(self, at: int) -> None:
+        self.wake_at = at if self.wake_at is None else min(self.wake_at, at)
+
+
+def ensure_tree(run: Run) -> None:
+    """Create the nodes on the first evaluation (all ``pending``)."""
+    if len(run.tree) == 0:
+        run.insert_nodes(build_nodes(run.inst.id, run.seq.definition.blocks, run.new_id))
+
+
+def evaluate(run: Run, in_flight: set[str]) -> Evaluation:
+    """Run passes until nothing changes; ``in_flight`` holds node ids already executing."""
+    ensure_tree(run)
+    ev = Evaluation()
+    for _ in range(MAX_PASSES):
+        ev = Evaluation()
+        _pass(run, ev, in_flight)
+        if ev.outcome is not None or not ev.changed:
+            return ev
+    ev.waiting = True  # treat a runaway as waiting rather than spinning
+    return ev
+
+
+def _pass(run: Run, ev: Evaluation, in_flight: set[str]) -> None:
+    roots = run.tree.roots
+    if all(r.state in DONE_OK for r in roots):
+        ev.outcome = "completed"
+        return
+    if any(r.state == "failed" for r in roots):
+        ev.outcome = "failed"
+        return
+    if any(r.state == "cancelled" for r in roots):
+        ev.outcome = "cancelled"
+        return
+    for root in roots:
+        if root.state in DONE_OK:
+            continue
+        if root.state == "pending":
+            run.set_node(root, "running")
+            ev.changed = True
+        advance(run, root, ev, in_flight)
+        return  # roots are sequential: only the first unfinished one moves
+
+
+def advance(run: Run, node: NodeRow, ev: Evaluation, in_flight: set[str]) -> None:
+    """Let the node's block type act on an active node (the shared block entry point)."""
+    from orch8_nb.engine.blocks import REGISTRY
+
+    if node.state in TERMINAL_NODE_STATES:
+        return
+    if node.state == "waiting":
+        ev.waiting = True
+        return
+    REGISTRY[node.block_type](run, node, run.seq.block(node.block_id), ev, in_flight)
+
+
+def cancel_open_nodes(run: Run) -> None:
+    """On a failed or cancelled outcome every node still open is cancelled."""
+    for node in run.tree.nodes.values():
+        if node.state not in TERMINAL_NODE_STATES:
+            run.set_node(node, "cancelled")

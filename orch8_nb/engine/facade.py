@@ -1,0 +1,297 @@
+"""``Engine``: the synchronous, notebook-safe face of :class:`AsyncEngine`.
+
+The engine loop runs in a daemon thread; each method here is one hop to it. Re-running a
+cell is safe: handlers are replaced, changed sequences become new versions, and a second
+``Engine`` on the same database file cleanly replaces the first (taking over its handlers)
+instead of running beside it.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from orch8_nb.engine.clock import Clock
+from orch8_nb.engine.convert import (
+    audit_model,
+    instance_model,
+    node_model,
+    output_model,
+    task_model,
+)
+from orch8_nb.engine.core import AsyncEngine
+from orch8_nb.engine.instance import Instance
+from orch8_nb.engine.loopthread import LoopThread
+from orch8_nb.model import (
+    AuditEntry,
+    BlockOutput,
+    ExecutionNode,
+    SequenceDefinition,
+    TaskInstance,
+    WorkerTask,
+)
+from orch8_nb.storage.rows import InstanceRow
+
+_LIVE: dict[str, weakref.ref[Engine]] = {}
+_LIVE_LOCK = threading.Lock()
+
+
+class Engine:
+    """A durable workflow engine for notebooks and scripts.
+
+    ``Engine()`` keeps its data in ``orch8.db`` in the working directory;
+    ``Engine("sqlite:///path/to.db")`` elsewhere; ``Engine("sqlite://:memory:")`` for
+    throwaway work. Pass ``clock=VirtualClock()`` to make time move only when told.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        clock: Clock | None = None,
+        autostart: bool = True,
+        **options: Any,
+    ) -> None:
+        self._core = AsyncEngine(url, clock=clock, autostart=autostart, **options)
+        self._thread = LoopThread()
+        key = _file_key(self._core.storage.url, getattr(self._core.storage, "path", None))
+        if key is not None:
+            with _LIVE_LOCK:
+                previous = _LIVE.get(key)
+                old = previous() if previous is not None else None
+                _LIVE[key] = weakref.ref(self)
+            if old is not None and not old.closed:
+                self._core.registry.copy_user_handlers(old._core.registry)
+                old.shutdown()
+        self._thread.call(self._core.start())
+        self._finalizer = weakref.finalize(self, _stop_thread, self._thread)
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    @property
+    def aio(self) -> AsyncEngine:
+        """The async engine underneath (its coroutines run on the engine thread's loop)."""
+        return self._core
+
+    @property
+    def clock(self) -> Clock:
+        return self._core.clock
+
+    @property
+    def closed(self) -> bool:
+        return self._core.closed
+
+    @property
+    def url(self) -> str:
+        return self._core.storage.url
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Drain (up to ``timeout`` s), hand unfinished instances back, stop the thread."""
+        if self._core.closed:
+            return
+        try:
+            self._thread.call(self._core.shutdown(timeout))
+        finally:
+            self._thread.stop()
+
+    close = shutdown
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+    # -- handlers ------------------------------------------------------------------------------
+
+    def handler(self, name: str | Callable[..., Any] | None = None) -> Any:
+        """Decorator registering a handler: ``@engine.handler("charge")`` or bare."""
+        return self._core.handler(name)
+
+    @property
+    def handlers(self) -> list[str]:
+        return self._core.registry.names()
+
+    # -- sequences -------------------------------------------------------------------------------
+
+    def upsert_sequence(
+        self, sequence: SequenceDefinition | Mapping[str, Any] | str
+    ) -> SequenceDefinition:
+        """Register a version (create-or-get); returns it with ``id`` and ``version`` set."""
+        return self._thread.call(self._core.upsert_sequence(sequence))
+
+    register = upsert_sequence
+
+    def get_sequence(self, sequence_id: str) -> SequenceDefinition:
+        return self._thread.call(self._core.get_sequence(sequence_id))
+
+    def find_sequence(self, name: str, version: int | None = None) -> SequenceDefinition:
+        return self._thread.call(self._core.find_sequence(name, version))
+
+    def sequence_versions(self, name: str) -> list[SequenceDefinition]:
+        return self._thread.call(self._core.list_sequence_versions(name))
+
+    # -- instances -------------------------------------------------------------------------------
+
+    def create_instance(
+        self,
+        sequence: SequenceDefinition | Mapping[str, Any] | str,
+        data: Mapping[str, Any] | None = None,
+        **options: Any,
+    ) -> Instance:
+        """Start an instance of ``sequence`` (a definition, its name or its id).
+
+        Options: ``context``, ``priority``, ``next_fire_at``, ``idempotency_key``,
+        ``concurrency_key`` + ``max_concurrency``, ``metadata``, ``timezone``, ``budget``.
+        The handle's ``deduplicated`` tells whether an idempotency key matched.
+        """
+        iid, dedup = self._thread.call(self._core.create_instance(sequence, data, **options))
+        return Instance(self, iid, deduplicated=dedup)
+
+    def run(
+        self,
+        sequence: SequenceDefinition | Mapping[str, Any] | str,
+        data: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+        **options: Any,
+    ) -> Instance:
+        """Create an instance and wait for it to finish (completed, failed or cancelled)."""
+        return self.create_instance(sequence, data, **options).wait(timeout)
+
+    def instance(self, instance_id: str) -> Instance:
+        """A handle on an existing instance (raises ``NotFoundError`` if unknown)."""
+        self._row(instance_id)
+        return Instance(self, instance_id)
+
+    def instances(
+        self,
+        state: str | list[str] | None = None,
+        *,
+        sequence: SequenceDefinition | str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Instance]:
+        """Instances, newest first, optionally filtered by state(s) and sequence version."""
+        seq_id = str(sequence.id) if isinstance(sequence, SequenceDefinition) else sequence
+        rows = self._thread.call(
+            self._core.list_instance_rows(
+                state=state, sequence_id=seq_id, limit=limit, offset=offset
+            )
+        )
+        return [Instance(self, r.id) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Instances per state."""
+        return self._thread.call(self._core.count_instances())
+
+    def get_instance_model(self, instance_id: str) -> TaskInstance:
+        return instance_model(self._row(instance_id))
+
+    def outputs(self, instance_id: str) -> list[BlockOutput]:
+        rows = self._thread.call(self._core.storage.get_outputs(instance_id))
+        return [output_model(r) for r in rows]
+
+    def tree(self, instance_id: str) -> list[ExecutionNode]:
+        rows = self._thread.call(self._core.storage.get_tree(instance_id))
+        return [node_model(r) for r in rows]
+
+    def audit(self, instance_id: str) -> list[AuditEntry]:
+        rows = self._thread.call(self._core.storage.get_audit(instance_id))
+        return [audit_model(r) for r in rows]
+
+    def send_signal(self, instance_id: str, signal_type: Any, payload: Any = None) -> str:
+        """Queue ``pause``, ``resume``, ``cancel``, ``update_context`` or a custom signal."""
+        return self._thread.call(self._core.send_signal(instance_id, signal_type, payload))
+
+    # -- workers ---------------------------------------------------------------------------------
+
+    def poll_tasks(
+        self, handler_name: str, worker_id: str, limit: int = 1, *, queue_name: str | None = None
+    ) -> list[WorkerTask]:
+        rows = self._thread.call(
+            self._core.poll_tasks(handler_name, worker_id, limit, queue_name=queue_name)
+        )
+        return [task_model(r) for r in rows]
+
+    def complete_task(
+        self, task_id: str, worker_id: str, output: Any = None, *, claim_epoch: int | None = None
+    ) -> None:
+        self._thread.call(
+            self._core.complete_task(task_id, worker_id, output, claim_epoch=claim_epoch)
+        )
+
+    def fail_task(
+        self,
+        task_id: str,
+        worker_id: str,
+        message: str,
+        *,
+        retryable: bool = False,
+        details: Any = None,
+        claim_epoch: int | None = None,
+    ) -> None:
+        self._thread.call(
+            self._core.fail_task(
+                task_id, worker_id, message, retryable=retryable, details=details,
+                claim_epoch=claim_epoch,
+            )  # fmt: skip
+        )
+
+    # -- driving by hand ---------------------------------------------------------------------------
+
+    def tick_once(self) -> int:
+        """One scheduler pass (claim, run to the next stop); returns instances started."""
+        return self._thread.call(self._core.tick_once())
+
+    def run_until_idle(self) -> int:
+        """Run everything due; with a virtual clock also jump through pending timers."""
+        return self._thread.call(self._core.run_until_idle())
+
+    # -- internals for Instance ------------------------------------------------------------------
+
+    def _row(self, instance_id: str) -> InstanceRow:
+        return self._thread.call(self._core.get_instance_row(instance_id))
+
+    def _terminal_future(self, instance_id: str) -> Future[str]:
+        return self._core.terminal_future(instance_id)
+
+    def _render_instance_text(self, instance_id: str) -> str:
+        from orch8_nb.render.instance import instance_text
+
+        return instance_text(*self._render_inputs(instance_id))
+
+    def _render_instance_html(self, instance_id: str) -> str:
+        from orch8_nb.render.instance import instance_html
+
+        return instance_html(*self._render_inputs(instance_id))
+
+    def _render_inputs(
+        self, instance_id: str
+    ) -> tuple[InstanceRow, SequenceDefinition, list[ExecutionNode], dict[str, Any]]:
+        row = self._row(instance_id)
+        seq = self.get_sequence(row.sequence_id)
+        nodes = self.tree(instance_id)
+        latest: dict[str, Any] = {}
+        for out in self.outputs(instance_id):
+            if out.output_ref is None:
+                latest[out.block_id] = out.output
+        return row, seq, nodes, latest
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "running"
+        return f"<orch8_nb.Engine {self.url} ({state})>"
+
+
+def _file_key(url: str, path: str | None) -> str | None:
+    if path is None or path == ":memory:":
+        return None
+    return str(Path(path).resolve())
+
+
+def _stop_thread(thread: LoopThread) -> None:
+    thread.stop()

@@ -1,0 +1,15 @@
+"""Handler registry, the context handlers receive, and the built-in handlers."""
+
+from orch8_nb.engine.handlers.context import InstanceState, StepContext
+from orch8_nb.engine.handlers.outcomes import FailStep, RetryStep, StepError
+from orch8_nb.engine.handlers.registry import Handler, HandlerRegistry
+
+__all__ = [
+    "FailStep",
+    "Handler",
+    "HandlerRegistry",
+    "InstanceState",
+    "RetryStep",
+    "StepContext",
+    "StepError",
+]

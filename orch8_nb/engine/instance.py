@@ -1,0 +1,150 @@
+"""A handle on one instance for notebook cells: state, wait, outputs, signals, reprs.
+
+Every property reads committed data, so a handle never shows a state that could be lost
+in a crash. ``await inst`` works with top-level await; ``inst.wait()`` blocks the cell but
+not the engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Generator, Mapping
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TYPE_CHECKING, Any
+
+from orch8_nb.engine.clock import perf_counter, real_sleep
+from orch8_nb.model import AuditEntry, BlockOutput, ExecutionNode, TaskInstance
+
+if TYPE_CHECKING:
+    from orch8_nb.engine.facade import Engine
+
+TERMINAL = frozenset({"completed", "failed", "cancelled"})
+
+
+class Instance:
+    """One run of a sequence. Create with ``engine.create_instance(...)``."""
+
+    __slots__ = ("_engine", "deduplicated", "id")
+
+    def __init__(self, engine: Engine, instance_id: str, *, deduplicated: bool = False) -> None:
+        self._engine = engine
+        self.id = instance_id
+        #: True when ``create_instance`` matched an earlier instance's idempotency key.
+        self.deduplicated = deduplicated
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def snapshot(self) -> TaskInstance:
+        """The instance as stored now (the REST ``TaskInstance`` shape)."""
+        return self._engine.get_instance_model(self.id)
+
+    @property
+    def state(self) -> str:
+        return str(self._engine._row(self.id).state)
+
+    @property
+    def done(self) -> bool:
+        return self.state in TERMINAL
+
+    @property
+    def context(self) -> dict[str, Any]:
+        return self.snapshot().context.model_dump(mode="json")
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return dict(self._engine._row(self.id).context_data)
+
+    @property
+    def error(self) -> dict[str, Any] | None:
+        """What failed the instance (block id, message, details), if it failed."""
+        err = self._engine._row(self.id).metadata.get("_error")
+        return err if isinstance(err, dict) else None
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        """Latest real output per block id: what ``{{ outputs.<id> }}`` would see."""
+        latest: dict[str, Any] = {}
+        for row in self.output_rows():
+            if row.output_ref is None:
+                latest[row.block_id] = row.output
+        return latest
+
+    def output(self, block_id: str) -> Any:
+        outputs = self.outputs
+        if block_id not in outputs:
+            raise KeyError(f"block {block_id!r} has no output (yet)")
+        return outputs[block_id]
+
+    def output_rows(self) -> list[BlockOutput]:
+        """Every output row, retries and iterations included, oldest first."""
+        return self._engine.outputs(self.id)
+
+    def tree(self) -> list[ExecutionNode]:
+        return self._engine.tree(self.id)
+
+    def audit(self) -> list[AuditEntry]:
+        return self._engine.audit(self.id)
+
+    # -- waiting ------------------------------------------------------------------------------
+
+    def wait(self, timeout: float | None = None) -> Instance:
+        """Block until the instance is completed, failed or cancelled; returns ``self``.
+
+        Raises ``TimeoutError`` after ``timeout`` seconds. Other engines finishing the
+        instance are noticed by polling the database every 0.2 s.
+        """
+        deadline = None if timeout is None else perf_counter() + timeout
+        fut = self._engine._terminal_future(self.id)
+        while True:
+            if self.state in TERMINAL:
+                fut.cancel()
+                return self
+            left = None if deadline is None else deadline - perf_counter()
+            if left is not None and left <= 0:
+                fut.cancel()
+                raise TimeoutError(f"instance {self.id} still {self.state} after {timeout} s")
+            try:
+                fut.result(timeout=0.2 if left is None else min(left, 0.2))
+            except FutureTimeout:
+                continue
+            except Exception:
+                real_sleep(0.01)
+                fut = self._engine._terminal_future(self.id)
+
+    def __await__(self) -> Generator[Any, None, Instance]:
+        return asyncio.get_running_loop().run_in_executor(None, self.wait).__await__()
+
+    # -- acting -------------------------------------------------------------------------------
+
+    def signal(self, signal_type: Any, payload: Any = None) -> str:
+        return self._engine.send_signal(self.id, signal_type, payload)
+
+    def pause(self) -> str:
+        return self.signal("pause")
+
+    def resume(self) -> str:
+        return self.signal("resume")
+
+    def cancel(self) -> str:
+        return self.signal("cancel")
+
+    def update_context(self, data: Mapping[str, Any]) -> str:
+        """Merge ``data`` into ``context.data`` key by key (the ``update_context`` signal)."""
+        return self.signal("update_context", {"data": dict(data)})
+
+    # -- display ------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        try:
+            return self._engine._render_instance_text(self.id)
+        except Exception as exc:  # a repr must never raise
+            return f"<Instance {self.id} ({type(exc).__name__}: {exc})>"
+
+    def _repr_html_(self) -> str:
+        return self._engine._render_instance_html(self.id)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Instance) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)

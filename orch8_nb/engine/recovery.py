@@ -1,0 +1,57 @@
+"""Finding instances whose engine died, and giving them back to the scheduler.
+
+Each engine registers a node row (host, pid, heartbeat). An instance ``running`` under a
+node that is gone is returned to ``scheduled``: immediately when the node was a process on
+this host that no longer exists (a killed kernel), otherwise once its heartbeat is stale.
+Steps that were in flight run again: delivery is at-least-once; a step whose output
+committed never runs again.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from orch8_nb.storage.base import Storage
+from orch8_nb.storage.rows import NodeInfo
+
+#: Heartbeat cadence of a live engine, and how stale a heartbeat must be to count as dead.
+HEARTBEAT_MS = 10_000
+STALE_MS = 60_000
+
+HOSTNAME = socket.gethostname()
+
+#: Node ids of engines alive in this process (a second Engine on the same file must not
+#: mistake the first for a dead one just because they share a pid).
+LOCAL_NODES: set[str] = set()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def is_dead(node: NodeInfo, now: int) -> bool:
+    if node.id in LOCAL_NODES:
+        return False
+    if node.hostname == HOSTNAME:
+        if node.pid == os.getpid():
+            return True  # an engine of this process that was never shut down
+        if not _pid_alive(node.pid):
+            return True
+    return now - node.heartbeat_at > STALE_MS
+
+
+async def recover(storage: Storage, my_node: str, now: int) -> list[str]:
+    """Release instances held by dead engines (and by no known engine); returns their ids."""
+    nodes = await storage.list_nodes()
+    live = [n.id for n in nodes if n.id == my_node or not is_dead(n, now)]
+    for node in nodes:
+        if node.id not in live:
+            await storage.remove_node(node.id)
+    return await storage.release_instances(now, "recovered", except_owners=live)

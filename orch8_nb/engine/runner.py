@@ -1,0 +1,257 @@
+"""Drives one claimed instance until it finishes, waits, sleeps or is paused.
+
+Event-driven: after a step's result commits, the next step starts at once in the same
+task, from memory. The runner returns the instance to the scheduler only for timers,
+external work (workers, people, children) or a terminal state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from orch8_nb.engine.dispatch import (
+    Outcome,
+    apply_outcome,
+    cache_key,
+    invoke,
+    resolve_params,
+    step_context,
+    template_failure,
+    worker_task,
+)
+from orch8_nb.engine.evaluator import Evaluation, Ready, cancel_open_nodes, evaluate
+from orch8_nb.engine.events import Event
+from orch8_nb.engine.run import Run
+from orch8_nb.engine.services import Services
+from orch8_nb.engine.signals import apply_signals, consume
+from orch8_nb.errors import ExpressionError
+
+log = logging.getLogger("orch8_nb.runner")
+
+
+class LeaseLost(Exception):
+    """A commit lost its compare-and-swap: someone else changed the instance."""
+
+
+@dataclass(slots=True)
+class _InFlight:
+    ready: Ready
+    task: asyncio.Task[Outcome]
+    cache: str | None
+    started: int
+
+
+class Runner:
+    def __init__(self, services: Services, run: Run) -> None:
+        self.s = services
+        self.run = run
+        self.in_flight: dict[str, _InFlight] = {}
+        self.signals_waiting = bool(run.signals)
+        self.cancel_requested = False
+        self._wakeup: asyncio.Future[None] | None = None
+
+    # -- notifications from the engine ---------------------------------------------------
+
+    def notify_signal(self) -> None:
+        """A signal for this instance was enqueued: look at it at the next chance."""
+        self.signals_waiting = True
+        if self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
+
+    def abandon(self) -> None:
+        """Stop without committing (shutdown past its drain deadline, lost lease)."""
+        for f in self.in_flight.values():
+            f.task.cancel()
+
+    # -- the loop ----------------------------------------------------------------------------
+
+    async def drive(self) -> None:
+        try:
+            await self._drive()
+        except LeaseLost as exc:
+            log.warning("instance %s: %s; leaving it to its new owner", self.run.inst.id, exc)
+            self.abandon()
+        except asyncio.CancelledError:
+            self.abandon()
+            raise
+
+    async def _drive(self) -> None:
+        run = self.run
+        self._stamp_run_start()
+        while True:
+            if self.signals_waiting:
+                await self._refresh_signals()
+            if consume(run):
+                effect = apply_signals(run, consume(run))
+                if effect.pause:
+                    await self._settle_in_flight()
+                    run.transition("paused", reason="signal")
+                    run.release_lease()
+                    await self._commit()
+                    return
+                if effect.cancel:
+                    self.cancel_requested = True
+            if self.cancel_requested and self._cancel_now():
+                await self._finish("cancelled")
+                return
+            ev = evaluate(run, set(self.in_flight))
+            if ev.outcome is not None:
+                await self._finish(ev.outcome)
+                return
+            if ev.ready and not self.cancel_requested:
+                if self._has_results():
+                    await self._commit()
+                if self._start(ev.ready):
+                    continue  # something resolved without running a handler
+            if self.in_flight:
+                if self._has_results():
+                    await self._commit()  # acknowledge finished work before waiting on more
+                await self._wait_for_results()
+                continue
+            await self._park(ev)
+            return
+
+    def _stamp_run_start(self) -> None:
+        rt = self.run.inst.context_runtime
+        if "run_id" not in rt:
+            self.run.touch_runtime(
+                run_id=self.run.new_id(), started_at=self.run.now(), instance_id=self.run.inst.id
+            )
+
+    def _has_results(self) -> bool:
+        p = self.run.pending
+        return bool(
+            p.outputs or p.audit or p.kv_set or p.kv_delete or p.tasks_insert
+            or p.signals_delivered or "state" in p.instance
+        )  # fmt: skip
+
+    def _start(self, ready: list[Ready]) -> bool:
+        """Start handlers; returns True if some step resolved immediately."""
+        run = self.run
+        resolved = False
+        for r in ready:
+            block = r.block
+            run.touch_runtime(
+                current_step=block.id, current_step_started_at=run.now(), attempt=r.attempt
+            )
+            try:
+                params = resolve_params(run, block)
+                cache = cache_key(run, block)
+            except ExpressionError as exc:
+                apply_outcome(run, r, template_failure(exc, "params"), None)
+                resolved = True
+                continue
+            if cache is not None and cache in run.kv:
+                hit = Outcome(True, run.kv[cache], started_at=run.now(), from_cache=True)
+                apply_outcome(run, r, hit, cache)
+                resolved = True
+                continue
+            handler = self.s.registry.get(block.handler)
+            if handler is None:
+                run.pending.tasks_insert.append(worker_task(run, r, params))
+                run.set_node(r.node, "waiting")
+                run.audit(
+                    "worker_task_created",
+                    {"handler": block.handler, "attempt": r.attempt, "queue": block.queue_name},
+                    block_id=block.id,
+                )
+                resolved = True
+                continue
+            ctx = step_context(run, r, params)
+            timeout = None if block.timeout is None else int(block.timeout)
+            started = run.now()
+            task = asyncio.ensure_future(invoke(handler, ctx, timeout, self.s.clock, self.s.pool))
+            self.in_flight[r.node.id] = _InFlight(r, task, cache, started)
+        return resolved
+
+    async def _wait_for_results(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._wakeup = loop.create_future()
+        waitables: set[asyncio.Future[Any]] = {f.task for f in self.in_flight.values()}
+        waitables.add(self._wakeup)
+        await asyncio.wait(waitables, return_when=asyncio.FIRST_COMPLETED)
+        self._wakeup = None
+        finished = [f for f in self.in_flight.values() if f.task.done()]
+        for f in finished:
+            del self.in_flight[f.ready.node.id]
+            if f.task.cancelled():
+                continue
+            outcome = f.task.result()
+            outcome.started_at = f.started
+            apply_outcome(self.run, f.ready, outcome, f.cache)
+
+    def _cancel_now(self) -> bool:
+        """Cancel what may be cancelled; True once nothing non-cancellable is running."""
+        blocking = False
+        for f in list(self.in_flight.values()):
+            if f.ready.block.cancellable is False:
+                blocking = True
+            else:
+                f.task.cancel()
+                del self.in_flight[f.ready.node.id]
+        return not blocking
+
+    async def _settle_in_flight(self) -> None:
+        while self.in_flight:
+            await self._wait_for_results()
+
+    async def _finish(self, outcome: str) -> None:
+        run = self.run
+        self.abandon()
+        self.in_flight.clear()
+        cancel_open_nodes(run)
+        details: dict[str, Any] = {}
+        if outcome == "failed" and run.errors:
+            block_id, err = next(reversed(run.errors.items()))
+            details = {"block_id": block_id, "error": err.to_json()}
+            run.set_metadata("_error", {"block_id": block_id, **err.to_json()})
+        if outcome == "cancelled":
+            run.pending.tasks_delete_pending = True
+        run.transition(outcome, **details)
+        run.schedule(None)
+        run.release_lease()
+        await self._commit()
+        self.s.on_terminal(run.inst.id, outcome)
+
+    async def _park(self, ev: Evaluation) -> None:
+        run = self.run
+        if ev.waiting or ev.wake_at is None:
+            run.transition("waiting")
+            run.schedule(None)
+        else:
+            run.transition("scheduled", reason="timer")
+            run.schedule(ev.wake_at)
+        run.release_lease()
+        await self._commit()
+        if run.inst.state == "scheduled":
+            self.s.on_reschedule(ev.wake_at)
+
+    async def _refresh_signals(self) -> None:
+        self.signals_waiting = False
+        rows = await self.s.storage.get_signals(self.run.inst.id)
+        known = {s.id for s in self.run.signals}
+        delivered = set(self.run.pending.signals_delivered)
+        for row in rows:
+            if not row.delivered and row.id not in known and row.id not in delivered:
+                self.run.signals.append(row)
+
+    async def _commit(self) -> None:
+        run = self.run
+        cs = run.take_changeset()
+        result = await self.s.storage.commit(cs)
+        if not result.ok:
+            raise LeaseLost(result.reason)
+        run.committed(result.rev)
+        if result.pending_signals:
+            self.signals_waiting = True
+        bus = self.s.bus
+        if bus.active:
+            for node in cs.nodes_update:
+                bus.publish(Event("node", run.inst.id, {"node_id": node.node_id, "state": node.state}))
+            for out in cs.outputs:
+                bus.publish(Event("output", run.inst.id, {"block_id": out.block_id}))
+            if "state" in cs.instance:
+                bus.publish(Event("instance", run.inst.id, {"state": cs.instance["state"]}))

@@ -1,0 +1,165 @@
+"""Claims due instances, starts their runners, fires timers, sweeps idle signals.
+
+Work is event-driven: creating an instance, a signal or a worker result wakes the loop at
+once; the periodic tick only catches timers, work from other processes and recovery.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from orch8_nb.engine.compiled import CompiledSequence
+from orch8_nb.engine.idle_signals import process_idle_signals
+from orch8_nb.engine.recovery import HEARTBEAT_MS, recover
+from orch8_nb.engine.run import Run
+from orch8_nb.engine.runner import Runner
+from orch8_nb.engine.services import Services
+from orch8_nb.storage.rows import InstanceBundle
+
+log = logging.getLogger("orch8_nb.scheduler")
+
+SequenceLoader = Callable[[str], Awaitable[CompiledSequence]]
+
+
+class Scheduler:
+    def __init__(
+        self,
+        services: Services,
+        load_sequence: SequenceLoader,
+        *,
+        tick_interval_ms: int = 100,
+        batch_size: int = 200,
+        max_concurrent: int = 128,
+    ) -> None:
+        self.s = services
+        self.load_sequence = load_sequence
+        self.tick_interval_ms = tick_interval_ms
+        self.batch_size = batch_size
+        self.max_concurrent = max_concurrent
+        self.runners: dict[str, Runner] = {}
+        self.tasks: dict[str, asyncio.Task[None]] = {}
+        self._wake = asyncio.Event()
+        self._due_hint = True  # something may be due now: skip the cheap pre-check
+        self._stopping = False
+        self._deferred_signals: set[str] = set()
+        self._last_heartbeat = 0
+
+    # -- waking ---------------------------------------------------------------------------
+
+    def wake(self, due_at: int | None = None) -> None:
+        if due_at is None or due_at <= self.s.clock.now_ms():
+            self._due_hint = True
+        self._wake.set()
+
+    # -- one tick -----------------------------------------------------------------------------
+
+    async def tick(self) -> int:
+        """Claim and start what is due, sweep idle signals; returns instances started."""
+        started = await self._claim()
+        await self._sweep_signals()
+        return started
+
+    async def _claim(self) -> int:
+        free = self.max_concurrent - len(self.runners)
+        if free <= 0:
+            return 0
+        now = self.s.clock.now_ms()
+        if not self._due_hint:
+            head = await self.s.storage.next_fire_at()
+            if head is None or head > now:
+                return 0
+        self._due_hint = False
+        bundles = await self.s.storage.claim_due(now, min(self.batch_size, free), self.s.node_id)
+        if len(bundles) == min(self.batch_size, free):
+            self._due_hint = True  # there may be more
+        for bundle in bundles:
+            await self._spawn(bundle)
+        return len(bundles)
+
+    async def _spawn(self, bundle: InstanceBundle) -> None:
+        seq = await self.load_sequence(bundle.instance.sequence_id)
+        runner = Runner(self.s, Run.from_bundle(bundle, seq, self.s.clock))
+        iid = bundle.instance.id
+        self.runners[iid] = runner
+        task = asyncio.get_running_loop().create_task(runner.drive(), name=f"orch8:{iid}")
+        self.tasks[iid] = task
+        task.add_done_callback(lambda t, iid=iid: self._runner_done(iid, t))
+
+    def _runner_done(self, iid: str, task: asyncio.Task[None]) -> None:
+        self.runners.pop(iid, None)
+        self.tasks.pop(iid, None)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("runner of instance %s crashed", iid, exc_info=task.exception())
+        self._wake.set()  # capacity freed
+
+    async def _sweep_signals(self) -> None:
+        ids = await self.s.storage.signalled_instances(("paused", "waiting"), 100)
+        for iid in ids:
+            if iid in self.runners:
+                continue
+            bundle = await self.s.storage.load_bundle(iid)
+            if bundle is None:
+                continue
+            pending = {sig.id for sig in bundle.signals}
+            if pending <= self._deferred_signals:
+                continue  # only signals that must wait (pause while waiting, human input)
+            seq = await self.load_sequence(bundle.instance.sequence_id)
+            await process_idle_signals(self.s, bundle, seq)
+            after = await self.s.storage.get_signals(iid)
+            self._deferred_signals |= {sig.id for sig in after if not sig.delivered}
+
+    def notify_signal(self, instance_id: str) -> None:
+        runner = self.runners.get(instance_id)
+        if runner is not None:
+            runner.notify_signal()
+        self._wake.set()
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    async def run_forever(self) -> None:
+        while not self._stopping:
+            try:
+                await self.tick()
+                await self._housekeeping()
+            except Exception:
+                log.exception("scheduler tick failed")
+            if self._due_hint and len(self.runners) < self.max_concurrent:
+                continue
+            await self._sleep()
+
+    async def _sleep(self) -> None:
+        self._wake.clear()
+        waiter = asyncio.ensure_future(self._wake.wait())
+        timer = asyncio.ensure_future(self.s.clock.sleep(self.tick_interval_ms))
+        try:
+            await asyncio.wait({waiter, timer}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
+            timer.cancel()
+
+    async def _housekeeping(self) -> None:
+        now = self.s.clock.now_ms()
+        if now - self._last_heartbeat < HEARTBEAT_MS:
+            return
+        self._last_heartbeat = now
+        await self.s.storage.heartbeat_node(self.s.node_id, now)
+        released = await recover(self.s.storage, self.s.node_id, now)
+        if released:
+            log.warning("recovered %d instance(s) from dead engines", len(released))
+            self._due_hint = True
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def drain(self, timeout_ms: float) -> None:
+        """Let runners finish their current work for up to ``timeout_ms``, then abandon."""
+        tasks = list(self.tasks.values())
+        if tasks:
+            _, still = await asyncio.wait(tasks, timeout=timeout_ms / 1000)
+            for t in still:
+                t.cancel()
+            if still:
+                await asyncio.wait(still)

@@ -1,0 +1,26 @@
+"""The shared parts a runner needs from its engine, passed as one object."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+from orch8_nb.engine.clock import Clock
+from orch8_nb.engine.events import EventBus
+from orch8_nb.engine.handlers import HandlerRegistry
+from orch8_nb.storage.base import Storage
+
+
+@dataclass(slots=True)
+class Services:
+    storage: Storage
+    registry: HandlerRegistry
+    clock: Clock
+    pool: Executor
+    bus: EventBus
+    node_id: str
+    #: Called after an instance reaches a terminal state (wakes waiters).
+    on_terminal: Callable[[str, str], None]
+    #: Called when an instance gets a timer or becomes due again (wakes the scheduler).
+    on_reschedule: Callable[[int | None], None]

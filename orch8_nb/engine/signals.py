@@ -1,0 +1,69 @@
+"""What each signal does to an instance the engine currently holds.
+
+``pause`` stops processing (the instance goes ``paused``); ``resume`` acts only on paused
+instances (see :func:`resume_or_cancel_idle`); ``cancel`` is a scoped cancel that spares
+non-cancellable work in flight; ``update_context`` merges ``payload.data`` key by key;
+other custom signals are recorded. ``human_input:<block>`` signals stay pending for their
+gate. Malformed payloads are consumed and recorded, never retried forever.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from orch8_nb.engine.run import Run
+from orch8_nb.model import can_transition
+from orch8_nb.storage.rows import SignalRow
+
+HUMAN_INPUT_PREFIX = "custom:human_input:"
+
+
+@dataclass(slots=True)
+class SignalEffect:
+    pause: bool = False
+    cancel: bool = False
+
+
+def apply_signals(run: Run, signals: list[SignalRow]) -> SignalEffect:
+    """Apply pending signals in arrival order; stop at the first pause or cancel."""
+    effect = SignalEffect()
+    for sig in signals:
+        kind = sig.signal_type
+        if kind.startswith(HUMAN_INPUT_PREFIX):
+            continue
+        if kind == "pause":
+            if not can_transition(run.inst.state, "paused"):
+                continue  # e.g. waiting: applies once the instance runs again
+            deliver(run, sig)
+            effect.pause = True
+            break
+        deliver(run, sig)
+        if kind == "cancel":
+            effect.cancel = True
+            break
+        if kind == "update_context":
+            merge_context(run, sig)
+    return effect
+
+
+def deliver(run: Run, sig: SignalRow, **extra: Any) -> None:
+    run.pending.signals_delivered.append(sig.id)
+    details: dict[str, Any] = {"signal_id": sig.id, "signal_type": sig.signal_type, **extra}
+    run.audit("signal_delivered", details)
+    if sig in run.signals:
+        run.signals.remove(sig)
+
+
+def merge_context(run: Run, sig: SignalRow) -> None:
+    payload = sig.payload
+    data = payload.get("data") if isinstance(payload, dict) else None
+    if isinstance(data, dict):
+        run.merge_data(data)
+    elif data is not None:
+        run.audit("signal_ignored", {"signal_id": sig.id, "reason": "payload.data is not an object"})
+
+
+def consume(run: Run) -> list[SignalRow]:
+    """Signals this run should look at now (oldest first)."""
+    return [s for s in run.signals if not s.delivered]

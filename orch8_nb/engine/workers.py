@@ -1,0 +1,86 @@
+"""External workers: the engine side of poll / complete / fail.
+
+A step whose handler is not registered becomes a ``worker_tasks`` row and the instance
+waits. A worker claims it (``claim_epoch`` + 1), then completes or fails it; both are
+compare-and-swaps on the task (state and epoch) and on the instance revision, in one
+transaction with the output row, the node state and the instance transition.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orch8_nb.engine.dispatch import Outcome, apply_outcome
+from orch8_nb.engine.evaluator import Ready
+from orch8_nb.engine.run import Run, StepError
+from orch8_nb.engine.services import Services
+from orch8_nb.errors import ConflictError, InvalidTransitionError, NotFoundError
+from orch8_nb.storage.rows import TaskUpdate, WorkerTaskRow
+
+async def _load_claimed(
+    s: Services, task_id: str, worker_id: str, claim_epoch: int | None
+) -> WorkerTaskRow:
+    task = await s.storage.get_worker_task(task_id)
+    if task is None:
+        raise NotFoundError(f"worker task {task_id} not found")
+    if task.state != "claimed":
+        raise InvalidTransitionError(f"worker task {task_id} is {task.state}, not claimed")
+    if task.worker_id != worker_id or (claim_epoch is not None and claim_epoch != task.claim_epoch):
+        raise ConflictError(
+            f"worker task {task_id}: stale lease (held by {task.worker_id!r} "
+            f"at epoch {task.claim_epoch})"
+        )
+    return task
+
+
+async def finish_task(
+    s: Services,
+    load_run: Any,
+    task_id: str,
+    worker_id: str,
+    *,
+    output: Any = None,
+    error: StepError | None = None,
+    claim_epoch: int | None = None,
+) -> None:
+    """Record a worker's result; ``error`` None means success with ``output``."""
+    task = await _load_claimed(s, task_id, worker_id, claim_epoch)
+    run: Run | None = await load_run(task.instance_id)
+    done_values: dict[str, Any] = {"completed_at": s.clock.now_ms()}
+    if error is None:
+        done_values.update(state="completed", output=output)
+    else:
+        done_values.update(
+            state="failed", error_message=error.message, error_retryable=error.retryable
+        )
+    update = TaskUpdate(task.id, "claimed", task.claim_epoch, done_values)
+    if run is None:
+        raise NotFoundError(f"instance {task.instance_id} of task {task_id} not found")
+    node = run.tree.by_block.get(task.block_id)
+    if run.inst.state != "waiting" or node is None or node.state != "waiting":
+        # Accepted but moot: the instance was cancelled or moved on without this result.
+        run.pending.tasks_update.append(update)
+        run.audit("worker_result_ignored", {"task_id": task.id}, block_id=task.block_id)
+        await _commit(s, run)
+        return
+    block = run.seq.block(task.block_id)
+    ready = Ready(node, block, task.attempt)
+    if error is None:
+        if isinstance(output, dict):
+            run.merge_data(output)  # Orch8: worker outputs merge into context.data
+        outcome = Outcome(True, output, started_at=task.claimed_at or task.created_at)
+    else:
+        outcome = Outcome(False, error=error, started_at=task.claimed_at or task.created_at)
+    run.set_node(node, "running")  # the result arrives: the step is active again
+    apply_outcome(run, ready, outcome, None)
+    run.pending.tasks_update.append(update)
+    run.transition("scheduled", reason="worker_result", task_id=task.id)
+    run.schedule(run.now())
+    await _commit(s, run)
+    s.on_reschedule(run.now())
+
+
+async def _commit(s: Services, run: Run) -> None:
+    result = await s.storage.commit(run.take_changeset())
+    if not result.ok:
+        raise ConflictError(f"instance {run.inst.id} changed concurrently; retry the call")

@@ -1,0 +1,253 @@
+"""SQLite backend: WAL, ``synchronous=NORMAL`` by default, one database thread."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Literal
+
+from orch8_nb.errors import ConflictError
+from orch8_nb.storage.base import Capabilities
+from orch8_nb.storage.rows import (
+    JSON,
+    AuditRow,
+    Changeset,
+    CommitResult,
+    InstanceBundle,
+    InstanceFilter,
+    InstanceRow,
+    NodeInfo,
+    NodeRow,
+    OutputRow,
+    SequenceRow,
+    SignalRow,
+    WorkerTaskRow,
+)
+from orch8_nb.storage.sqlite import migrations, reads, writes
+from orch8_nb.storage.sqlite.dbthread import DatabaseThread
+
+Synchronous = Literal["OFF", "NORMAL", "FULL"]
+
+
+class SqliteStorage:
+    """SQLite through one connection owned by a :class:`DatabaseThread`.
+
+    ``path`` is a file path or ``":memory:"``. With ``synchronous="NORMAL"`` (the default)
+    a committed transaction survives a crash of the process, though not of the operating
+    system; choose ``"FULL"`` for that.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        *,
+        synchronous: Synchronous = "NORMAL",
+        busy_timeout_ms: int = 10_000,
+        url: str | None = None,
+        now_ms: int = 0,
+    ) -> None:
+        self.path = path
+        self.url = url or f"sqlite:///{path}"
+        self.synchronous = synchronous
+        self.busy_timeout_ms = busy_timeout_ms
+        memory = path == ":memory:"
+        self.capabilities = Capabilities(multi_process=not memory, durable=not memory)
+        self._created_at = now_ms
+        self._db = DatabaseThread(self._connect, name=f"orch8-sqlite:{path}")
+        self._version = 0
+        self._open = False
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=self.busy_timeout_ms / 1000
+        )
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        if self.path != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        self._version = migrations.apply(conn, self._created_at)
+        return conn
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Write transactions and units committed (units / transactions = group size)."""
+        return {"transactions": self._db.transactions, "units": self._db.units}
+
+    async def open(self) -> None:
+        if not self._open:
+            self._db.start()
+            self._open = True
+
+    def open_sync(self) -> None:
+        """Open from a thread without a running loop (the connect happens on the DB thread)."""
+        if not self._open:
+            self._db.start()
+            self._open = True
+
+    async def close(self) -> None:
+        self.close_sync()
+
+    def close_sync(self) -> None:
+        if self._open:
+            self._db.close()
+            self._open = False
+
+    async def schema_version(self) -> int:
+        return self._version
+
+    # -- sequences -----------------------------------------------------------------------
+
+    async def register_sequence(
+        self, row: SequenceRow, *, explicit_version: bool
+    ) -> tuple[SequenceRow, bool]:
+        return await self._db.run(lambda c: writes.register_sequence(c, row, explicit_version))
+
+    async def get_sequence(self, sequence_id: str) -> SequenceRow | None:
+        return await self._db.run(lambda c: reads.get_sequence(c, sequence_id), write=False)
+
+    async def find_sequence(
+        self, tenant_id: str, namespace: str, name: str, version: int | None = None
+    ) -> SequenceRow | None:
+        return await self._db.run(
+            lambda c: reads.find_sequence(c, tenant_id, namespace, name, version), write=False
+        )
+
+    async def list_sequences(
+        self,
+        tenant_id: str | None = None,
+        namespace: str | None = None,
+        name: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[SequenceRow]:
+        return await self._db.run(
+            lambda c: reads.list_sequences(c, tenant_id, namespace, name, limit, offset),
+            write=False,
+        )
+
+    # -- instances -----------------------------------------------------------------------
+
+    async def create_instances(
+        self, rows: Sequence[InstanceRow], audits: Sequence[AuditRow]
+    ) -> list[tuple[str, bool]]:
+        return await self._db.run(lambda c: writes.create_instances(c, rows, audits))
+
+    async def get_instance(self, instance_id: str) -> InstanceRow | None:
+        return await self._db.run(lambda c: reads.get_instance(c, instance_id), write=False)
+
+    async def list_instances(
+        self, flt: InstanceFilter, limit: int = 100, offset: int = 0
+    ) -> list[InstanceRow]:
+        return await self._db.run(
+            lambda c: reads.list_instances(c, flt, limit, offset), write=False
+        )
+
+    async def count_instances(self, flt: InstanceFilter) -> dict[str, int]:
+        return await self._db.run(lambda c: reads.count_instances(c, flt), write=False)
+
+    async def claim_due(self, now: int, limit: int, owner: str) -> list[InstanceBundle]:
+        return await self._db.run(lambda c: writes.claim_due(c, now, limit, owner))
+
+    async def load_bundle(self, instance_id: str) -> InstanceBundle | None:
+        return await self._db.run(lambda c: reads.load_bundle(c, instance_id), write=False)
+
+    async def commit(self, changeset: Changeset) -> CommitResult:
+        try:
+            return await self._db.run(lambda c: writes.commit(c, changeset))
+        except ConflictError as exc:
+            return CommitResult(False, changeset.expect_rev, reason=str(exc))
+
+    async def next_fire_at(self) -> int | None:
+        return await self._db.run(reads.next_fire_at, write=False)
+
+    # -- signals ---------------------------------------------------------------------------
+
+    async def enqueue_signal(self, row: SignalRow) -> str:
+        return await self._db.run(lambda c: writes.enqueue_signal(c, row))
+
+    async def signalled_instances(self, states: Sequence[str], limit: int) -> list[str]:
+        return await self._db.run(
+            lambda c: reads.signalled_instances(c, list(states), limit), write=False
+        )
+
+    # -- worker tasks ------------------------------------------------------------------------
+
+    async def claim_worker_tasks(
+        self,
+        handler_name: str,
+        worker_id: str,
+        limit: int,
+        now: int,
+        queue_name: str | None = None,
+        tenant_id: str | None = None,
+    ) -> list[WorkerTaskRow]:
+        return await self._db.run(
+            lambda c: writes.claim_worker_tasks(
+                c, handler_name, worker_id, limit, now, queue_name, tenant_id
+            )
+        )
+
+    async def get_worker_task(self, task_id: str) -> WorkerTaskRow | None:
+        return await self._db.run(lambda c: reads.get_worker_task(c, task_id), write=False)
+
+    async def list_worker_tasks(
+        self,
+        state: str | None = None,
+        handler_name: str | None = None,
+        instance_id: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[WorkerTaskRow]:
+        return await self._db.run(
+            lambda c: reads.list_worker_tasks(c, state, handler_name, instance_id, limit, offset),
+            write=False,
+        )
+
+    # -- reads for inspection ------------------------------------------------------------------
+
+    async def get_outputs(self, instance_id: str) -> list[OutputRow]:
+        return await self._db.run(lambda c: reads.get_outputs(c, instance_id), write=False)
+
+    async def get_tree(self, instance_id: str) -> list[NodeRow]:
+        return await self._db.run(lambda c: reads.get_tree(c, instance_id), write=False)
+
+    async def get_audit(self, instance_id: str) -> list[AuditRow]:
+        return await self._db.run(lambda c: reads.get_audit(c, instance_id), write=False)
+
+    async def get_signals(self, instance_id: str) -> list[SignalRow]:
+        return await self._db.run(lambda c: reads.get_signals(c, instance_id), write=False)
+
+    async def get_kv(self, instance_id: str) -> dict[str, JSON]:
+        return await self._db.run(lambda c: reads.get_kv(c, instance_id), write=False)
+
+    # -- engine processes ------------------------------------------------------------------------
+
+    async def register_node(self, node: NodeInfo) -> None:
+        await self._db.run(lambda c: writes.register_node(c, node))
+
+    async def heartbeat_node(self, node_id: str, now: int) -> None:
+        await self._db.run(
+            lambda c: c.execute(
+                "UPDATE engine_nodes SET heartbeat_at = ? WHERE id = ?", (now, node_id)
+            )
+        )
+
+    async def remove_node(self, node_id: str) -> None:
+        await self._db.run(lambda c: c.execute("DELETE FROM engine_nodes WHERE id = ?", (node_id,)))
+
+    async def list_nodes(self) -> list[NodeInfo]:
+        return await self._db.run(reads.list_nodes, write=False)
+
+    async def release_instances(
+        self,
+        now: int,
+        reason: str,
+        *,
+        owners: Sequence[str] | None = None,
+        except_owners: Sequence[str] = (),
+    ) -> list[str]:
+        return await self._db.run(
+            lambda c: writes.release_instances(c, now, reason, owners, except_owners)
+        )

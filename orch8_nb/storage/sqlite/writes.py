@@ -1,0 +1,347 @@
+"""Write units: each runs inside one transaction on the database thread."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from orch8_nb.errors import ConflictError, InvalidTransitionError, NotFoundError
+from orch8_nb.storage.rows import (
+    INSTANCE_JSON_COLUMNS,
+    INSTANCE_UPDATABLE,
+    AuditRow,
+    Changeset,
+    CommitResult,
+    InstanceBundle,
+    InstanceRow,
+    NodeInfo,
+    SequenceRow,
+    SignalRow,
+    WorkerTaskRow,
+)
+from orch8_nb.storage.sqlite import codec as c
+from orch8_nb.storage.sqlite.reads import load_bundles
+
+TERMINAL = ("completed", "failed", "cancelled")
+
+
+def register_sequence(
+    conn: sqlite3.Connection, row: SequenceRow, explicit_version: bool
+) -> tuple[SequenceRow, bool]:
+    key = (row.tenant_id, row.namespace, row.name)
+    if explicit_version:
+        found = conn.execute(
+            f"SELECT {c.SEQUENCE_COLS} FROM sequences WHERE tenant_id=? AND namespace=? "
+            "AND name=? AND version=?",
+            (*key, row.version),
+        ).fetchone()
+        if found is not None:
+            existing = c.sequence_row(found)
+            if existing.fingerprint != row.fingerprint:
+                raise ConflictError(
+                    f"sequence {row.name!r} version {row.version} already exists with different "
+                    "blocks; versions are immutable (omit the version to register the next one)"
+                )
+            return existing, False
+    else:
+        found = conn.execute(
+            f"SELECT {c.SEQUENCE_COLS} FROM sequences WHERE tenant_id=? AND namespace=? "
+            "AND name=? ORDER BY version DESC LIMIT 1",
+            key,
+        ).fetchone()
+        if found is not None:
+            latest = c.sequence_row(found)
+            if latest.fingerprint == row.fingerprint:
+                return latest, False
+            row.version = latest.version + 1
+        else:
+            row.version = 1
+        row.definition["version"] = row.version
+    if conn.execute("SELECT 1 FROM sequences WHERE id = ?", (row.id,)).fetchone() is not None:
+        # A changed definition re-registered under its old id: the new version needs its own.
+        row.id = str(uuid.uuid4())
+        row.definition["id"] = row.id
+    conn.execute(
+        f"INSERT INTO sequences ({c.SEQUENCE_COLS}) VALUES ({c.placeholders(10)})",
+        c.sequence_params(row),
+    )
+    return row, True
+
+
+def create_instances(
+    conn: sqlite3.Connection, rows: Sequence[InstanceRow], audits: Sequence[AuditRow]
+) -> list[tuple[str, bool]]:
+    results: list[tuple[str, bool]] = []
+    dropped: set[str] = set()
+    insert = f"INSERT INTO instances ({c.INSTANCE_COLS}) VALUES ({c.placeholders(23)})"
+    for row in rows:
+        if row.idempotency_key is not None:
+            hit = conn.execute(
+                "SELECT id FROM instances WHERE tenant_id = ? AND idempotency_key = ?",
+                (row.tenant_id, row.idempotency_key),
+            ).fetchone()
+            if hit is not None:
+                results.append((hit[0], True))
+                dropped.add(row.id)
+                continue
+        conn.execute(insert, c.instance_params(row))
+        results.append((row.id, False))
+    kept = [a for a in audits if a.instance_id not in dropped]
+    if kept:
+        insert_audit(conn, kept)
+    return results
+
+
+def insert_audit(conn: sqlite3.Connection, rows: Sequence[AuditRow]) -> None:
+    conn.executemany(
+        "INSERT INTO audit_log (id, instance_id, tenant_id, event_type, from_state, to_state, "
+        f"block_id, details, created_at) VALUES ({c.placeholders(9)})",
+        [c.audit_params(a) for a in rows],
+    )
+
+
+def _transition_audit(inst: InstanceRow, to_state: str, now: int, details: Any) -> AuditRow:
+    return AuditRow(
+        str(uuid.uuid4()), inst.id, inst.tenant_id, "state_transition", inst.state, to_state,
+        None, details, now,
+    )  # fmt: skip
+
+
+def claim_due(
+    conn: sqlite3.Connection, now: int, limit: int, owner: str
+) -> list[InstanceBundle]:
+    # Over-fetch a little so concurrency-capped rows do not starve the batch.
+    cur = conn.execute(
+        f"SELECT {c.INSTANCE_COLS} FROM instances WHERE state = 'scheduled' "
+        "AND (next_fire_at IS NULL OR next_fire_at <= ?) "
+        "ORDER BY priority DESC, next_fire_at ASC LIMIT ?",
+        (now, limit * 2),
+    )
+    candidates = [c.instance_row(t) for t in cur]
+    running: dict[str, int] = {}
+    chosen: list[InstanceRow] = []
+    for inst in candidates:
+        if len(chosen) >= limit:
+            break
+        key = inst.concurrency_key
+        if key is not None and inst.max_concurrency is not None:
+            if key not in running:
+                running[key] = conn.execute(
+                    "SELECT COUNT(*) FROM instances WHERE concurrency_key = ? "
+                    "AND state = 'running'",
+                    (key,),
+                ).fetchone()[0]
+            if running[key] >= inst.max_concurrency:
+                continue
+            running[key] += 1
+        chosen.append(inst)
+    if not chosen:
+        return []
+    conn.executemany(
+        "UPDATE instances SET state = 'running', lease_owner = ?, rev = rev + 1, "
+        "updated_at = ? WHERE id = ? AND state = 'scheduled'",
+        [(owner, now, inst.id) for inst in chosen],
+    )
+    insert_audit(conn, [_transition_audit(i, "running", now, {"reason": "claimed"}) for i in chosen])
+    for inst in chosen:
+        inst.state = "running"
+        inst.lease_owner = owner
+        inst.rev += 1
+        inst.updated_at = now
+    return load_bundles(conn, chosen)
+
+
+def commit(conn: sqlite3.Connection, cs: Changeset) -> CommitResult:
+    sets = ["rev = rev + 1", "updated_at = ?"]
+    args: list[Any] = [cs.now]
+    for col, value in cs.instance.items():
+        if col not in INSTANCE_UPDATABLE:
+            raise ValueError(f"instance column {col!r} cannot be updated")
+        sets.append(f"{col} = ?")
+        args.append(c.dumps_opt(value) if col in INSTANCE_JSON_COLUMNS else value)
+    sql = f"UPDATE instances SET {', '.join(sets)} WHERE id = ? AND rev = ?"
+    args += [cs.instance_id, cs.expect_rev]
+    if cs.expect_state is not None:
+        sql += " AND state = ?"
+        args.append(cs.expect_state)
+    if conn.execute(sql, args).rowcount != 1:
+        return CommitResult(False, cs.expect_rev, reason="instance changed concurrently")
+    for upd in cs.tasks_update:
+        if not _apply_task_update(conn, upd.task_id, upd.expect_state, upd.expect_epoch, upd.values):
+            # Undo the instance update too: the unit runs in a savepoint / transaction.
+            raise ConflictError(f"worker task {upd.task_id} changed concurrently")
+    _apply_children(conn, cs)
+    pending = conn.execute(
+        "SELECT 1 FROM signal_inbox WHERE instance_id = ? AND delivered = 0 LIMIT 1",
+        (cs.instance_id,),
+    ).fetchone()
+    return CommitResult(True, cs.expect_rev + 1, pending_signals=pending is not None)
+
+
+def _apply_children(conn: sqlite3.Connection, cs: Changeset) -> None:
+    iid = cs.instance_id
+    if cs.nodes_delete:
+        conn.execute("DELETE FROM execution_tree WHERE instance_id = ?", (iid,))
+    if cs.nodes_insert:
+        conn.executemany(
+            f"INSERT INTO execution_tree ({c.NODE_COLS}) VALUES ({c.placeholders(10)})",
+            [c.node_params(n) for n in cs.nodes_insert],
+        )
+    if cs.nodes_update:
+        conn.executemany(
+            "UPDATE execution_tree SET state = ?, started_at = ?, completed_at = ? WHERE id = ?",
+            [(u.state, u.started_at, u.completed_at, u.node_id) for u in cs.nodes_update],
+        )
+    if cs.outputs:
+        conn.executemany(
+            "INSERT INTO block_outputs (id, instance_id, block_id, output, output_ref, "
+            f"output_size, attempt, created_at) VALUES ({c.placeholders(8)})",
+            [c.output_params(o) for o in cs.outputs],
+        )
+    if cs.signals_delivered:
+        conn.executemany(
+            "UPDATE signal_inbox SET delivered = 1, delivered_at = ? WHERE id = ?",
+            [(cs.now, sid) for sid in cs.signals_delivered],
+        )
+    if cs.tasks_delete_pending:
+        conn.execute(
+            "DELETE FROM worker_tasks WHERE instance_id = ? AND state = 'pending'", (iid,)
+        )
+    if cs.tasks_insert:
+        conn.executemany(
+            f"INSERT INTO worker_tasks ({c.TASK_COLS}) VALUES ({c.placeholders(22)})",
+            [c.task_params(t) for t in cs.tasks_insert],
+        )
+    if cs.kv_set:
+        conn.executemany(
+            "INSERT INTO instance_kv_state (instance_id, key, value, updated_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (instance_id, key) DO UPDATE SET "
+            "value = excluded.value, updated_at = excluded.updated_at",
+            [(iid, k, c.dumps(v), cs.now) for k, v in cs.kv_set.items()],
+        )
+    if cs.kv_delete:
+        conn.executemany(
+            "DELETE FROM instance_kv_state WHERE instance_id = ? AND key = ?",
+            [(iid, k) for k in cs.kv_delete],
+        )
+    if cs.audit:
+        insert_audit(conn, cs.audit)
+
+
+def _apply_task_update(
+    conn: sqlite3.Connection,
+    task_id: str,
+    expect_state: str,
+    expect_epoch: int | None,
+    values: dict[str, Any],
+) -> bool:
+    sets: list[str] = []
+    args: list[Any] = []
+    for col, value in values.items():
+        sets.append(f"{col} = ?")
+        if col in c.TASK_JSON_COLUMNS:
+            args.append(c.dumps_opt(value))
+        elif isinstance(value, bool):
+            args.append(int(value))
+        else:
+            args.append(value)
+    sql = f"UPDATE worker_tasks SET {', '.join(sets)} WHERE id = ? AND state = ?"
+    args += [task_id, expect_state]
+    if expect_epoch is not None:
+        sql += " AND claim_epoch = ?"
+        args.append(expect_epoch)
+    return bool(conn.execute(sql, args).rowcount == 1)
+
+
+def enqueue_signal(conn: sqlite3.Connection, row: SignalRow) -> str:
+    found = conn.execute("SELECT state FROM instances WHERE id = ?", (row.instance_id,)).fetchone()
+    if found is None:
+        raise NotFoundError(f"instance {row.instance_id} not found")
+    if found[0] in TERMINAL:
+        raise InvalidTransitionError(
+            f"instance {row.instance_id} is {found[0]}; signals need a non-terminal instance"
+        )
+    conn.execute(
+        f"INSERT INTO signal_inbox ({c.SIGNAL_COLS}) VALUES ({c.placeholders(7)})",
+        c.signal_params(row),
+    )
+    return str(found[0])
+
+
+def claim_worker_tasks(
+    conn: sqlite3.Connection,
+    handler_name: str,
+    worker_id: str,
+    limit: int,
+    now: int,
+    queue_name: str | None,
+    tenant_id: str | None,
+) -> list[WorkerTaskRow]:
+    sql = "SELECT id FROM worker_tasks WHERE handler_name = ? AND state = 'pending'"
+    args: list[Any] = [handler_name]
+    if queue_name is not None:
+        sql += " AND queue_name = ?"
+        args.append(queue_name)
+    if tenant_id is not None:
+        sql += " AND tenant_id = ?"
+        args.append(tenant_id)
+    ids = [t[0] for t in conn.execute(sql + " ORDER BY created_at, id LIMIT ?", (*args, limit))]
+    if not ids:
+        return []
+    conn.executemany(
+        "UPDATE worker_tasks SET state = 'claimed', worker_id = ?, claimed_at = ?, "
+        "heartbeat_at = ?, claim_epoch = claim_epoch + 1 WHERE id = ?",
+        [(worker_id, now, now, tid) for tid in ids],
+    )
+    cur = conn.execute(
+        f"SELECT {c.TASK_COLS} FROM worker_tasks WHERE id IN ({c.placeholders(len(ids))}) "
+        "ORDER BY created_at, id",
+        ids,
+    )
+    return [c.task_row(t) for t in cur]
+
+
+def register_node(conn: sqlite3.Connection, node: NodeInfo) -> None:
+    conn.execute(
+        "INSERT INTO engine_nodes (id, hostname, pid, started_at, heartbeat_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+        (node.id, node.hostname, node.pid, node.started_at, node.heartbeat_at),
+    )
+
+
+def release_instances(
+    conn: sqlite3.Connection,
+    now: int,
+    reason: str,
+    owners: Sequence[str] | None,
+    except_owners: Sequence[str],
+) -> list[str]:
+    sql = f"SELECT {c.INSTANCE_COLS} FROM instances WHERE state = 'running'"
+    args: list[Any] = []
+    if owners is not None:
+        if not owners:
+            return []
+        sql += f" AND lease_owner IN ({c.placeholders(len(owners))})"
+        args.extend(owners)
+    if except_owners:
+        sql += (
+            f" AND (lease_owner IS NULL OR lease_owner NOT IN "
+            f"({c.placeholders(len(except_owners))}))"
+        )
+        args.extend(except_owners)
+    rows = [c.instance_row(t) for t in conn.execute(sql, args)]
+    if not rows:
+        return []
+    conn.executemany(
+        "UPDATE instances SET state = 'scheduled', lease_owner = NULL, next_fire_at = ?, "
+        "rev = rev + 1, updated_at = ? WHERE id = ? AND state = 'running'",
+        [(now, now, r.id) for r in rows],
+    )
+    insert_audit(
+        conn,
+        [_transition_audit(r, "scheduled", now, {"reason": reason, "owner": r.lease_owner})
+         for r in rows],
+    )  # fmt: skip
+    return [r.id for r in rows]
