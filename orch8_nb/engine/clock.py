@@ -7,10 +7,11 @@ of delays, timeouts and backoff pass in microseconds, deterministically.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import threading
 import time
-import uuid
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 
@@ -29,10 +30,24 @@ class Clock(Protocol):
     def uuid(self) -> str: ...
 
 
+def _uuid4_from(bits: int) -> str:
+    """Format 128 random bits as a version-4 UUID string (RFC 9562 layout)."""
+    bits = (bits & ~(0xF000 << 64) & ~(0xC000 << 48)) | (0x4000 << 64) | (0x8000 << 48)
+    h = f"{bits:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 class RealClock:
-    """Wall-clock time; sleeps really wait."""
+    """Wall-clock time; sleeps really wait.
+
+    Ids come from a PRNG seeded from the OS once: ids need uniqueness, not secrecy, and a
+    syscall per id (``uuid.uuid4``) costs more than a whole step's bookkeeping here.
+    """
 
     virtual = False
+
+    def __init__(self) -> None:
+        self._rng = random.Random(int.from_bytes(os.urandom(32), "big"))
 
     def now_ms(self) -> int:
         return time.time_ns() // 1_000_000
@@ -41,10 +56,10 @@ class RealClock:
         await asyncio.sleep(max(ms, 0) / 1000)
 
     def random(self) -> float:
-        return random.random()
+        return self._rng.random()
 
     def uuid(self) -> str:
-        return str(uuid.uuid4())
+        return _uuid4_from(self._rng.getrandbits(128))
 
 
 def perf_counter() -> float:
@@ -76,9 +91,15 @@ class VirtualClock:
         self._lock = threading.Lock()
         self._sleepers: list[tuple[int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self._rng = random.Random(seed)
+        self._listeners: list[Callable[[int], None]] = []
 
     def now_ms(self) -> int:
         return self._now
+
+    def on_advance(self, listener: Callable[[int], None]) -> Callable[[], None]:
+        """Call ``listener(now)`` after every move (engines use it to fire due timers)."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     async def sleep(self, ms: float) -> None:
         if ms <= 0:
@@ -114,13 +135,15 @@ class VirtualClock:
                 loop.call_soon_threadsafe(_wake, fut)
             except RuntimeError:  # loop closed
                 pass
+        for listener in list(self._listeners):
+            listener(self._now)
         return self._now
 
     def random(self) -> float:
         return self._rng.random()
 
     def uuid(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        return _uuid4_from(self._rng.getrandbits(128))
 
 
 def _wake(fut: asyncio.Future[None]) -> None:

@@ -27,6 +27,7 @@ from orch8_nb.engine.admission import (
 from orch8_nb.engine.blocks import SUPPORTED
 from orch8_nb.engine.clock import Clock, RealClock
 from orch8_nb.engine.compiled import CompiledSequence, check_supported, fingerprint
+from orch8_nb.engine.dispatch import active_sync_handlers
 from orch8_nb.engine.events import EventBus
 from orch8_nb.engine.handlers import HandlerRegistry
 from orch8_nb.engine.handlers.builtins import register_builtins
@@ -41,6 +42,7 @@ from orch8_nb.storage import open_storage
 from orch8_nb.storage.base import Storage
 from orch8_nb.storage.rows import (
     AuditRow,
+    InstanceBundle,
     InstanceFilter,
     InstanceRow,
     NodeInfo,
@@ -95,11 +97,12 @@ class AsyncEngine:
         self.node_id = self.clock.uuid()
         self._pool = ThreadPoolExecutor(handler_threads, thread_name_prefix="orch8-handler")
         self._sequences: OrderedDict[str, CompiledSequence] = OrderedDict()
-        self._waiters: dict[str, list[Future[str]]] = {}
+        self._waiters: dict[str, list[Future[str] | asyncio.Future[str]]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._scheduler_task: asyncio.Task[None] | None = None
         self._started = False
         self._closed = False
+        self._unlisten: Callable[[], None] | None = None
         self.services = Services(
             self.storage, self.registry, self.clock, self._pool, self.bus, self.node_id,
             self._on_terminal, self._on_reschedule,
@@ -127,6 +130,13 @@ class AsyncEngine:
         )
         await recovery.recover(self.storage, self.node_id, now)
         self._started = True
+        on_advance = getattr(self.clock, "on_advance", None)
+        if on_advance is not None:
+            loop = self._loop
+            self._unlisten = on_advance(
+                lambda now: loop.call_soon_threadsafe(self.scheduler.wake, now)
+                if not loop.is_closed() else None
+            )
         if self.autostart:
             self._scheduler_task = self._loop.create_task(self.scheduler.run_forever())
 
@@ -142,15 +152,20 @@ class AsyncEngine:
         self.scheduler.stop()
         if self._scheduler_task is not None:
             await asyncio.wait({self._scheduler_task}, timeout=timeout)
+            if not self._scheduler_task.done():
+                self._scheduler_task.cancel()
+                await asyncio.wait({self._scheduler_task})
         await self.scheduler.drain(timeout * 1000)
         if self._started:
             now = self.clock.now_ms()
             await self.storage.release_instances(now, "engine shutdown", owners=[self.node_id])
             await self.storage.remove_node(self.node_id)
         recovery.LOCAL_NODES.discard(self.node_id)
+        if self._unlisten is not None:
+            self._unlisten()
         await self.storage.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
-        for futures in self._waiters.values():
+        for futures in list(self._waiters.values()):
             for fut in futures:
                 if not fut.done():
                     fut.cancel()
@@ -265,7 +280,13 @@ class AsyncEngine:
         rows = await self.storage.list_sequences(self.tenant_id, self.namespace, name, 10_000)
         return [self._remember(r).definition for r in rows]
 
-    async def _resolve(self, sequence: SequenceDefinition | Mapping[str, Any] | str) -> CompiledSequence:
+    async def _resolve(
+        self, sequence: SequenceDefinition | Mapping[str, Any] | str
+    ) -> CompiledSequence:
+        if isinstance(sequence, SequenceDefinition):
+            cached = self._sequences.get(str(sequence.id))
+            if cached is not None and cached.definition is sequence:
+                return cached  # the object upsert_sequence returned: already registered
         if isinstance(sequence, str) and not sequence.lstrip().startswith("{"):
             if sequence in self._sequences:
                 return self._sequences[sequence]
@@ -316,22 +337,43 @@ class AsyncEngine:
         raise_if(problems)
         now = self.clock.now_ms()
         iid = self.clock.uuid()
+        # Due now, no concurrency group, room to run: start it here without a claim.
+        local = (
+            self._started and self.autostart and not self._closed
+            and (fire is None or fire <= now) and concurrency_key is None
+            and self.scheduler.has_capacity()
+        )  # fmt: skip
         row = InstanceRow(
             iid, compiled.id, compiled.definition.tenant_id or self.tenant_id,
-            compiled.definition.namespace, "scheduled", fire, prio, timezone,
+            compiled.definition.namespace, "running" if local else "scheduled", fire, prio,
+            timezone,
             dict(metadata or {}), dict(sections["data"]), dict(sections["config"]),
             list(sections["audit"]), dict(sections["runtime"]), concurrency_key,
             max_concurrency, idempotency_key, None, None,
             None if budget is None else dict(budget), now, now,
+            1 if local else 0, self.node_id if local else None,
         )  # fmt: skip
-        audit = AuditRow(
-            self.clock.uuid(), iid, row.tenant_id, "state_transition", None, "scheduled", None,
-            {"reason": "created", "sequence_id": compiled.id}, now,
-        )  # fmt: skip
-        [(found, dedup)] = await self.storage.create_instances([row], [audit])
-        if not dedup:
+        audits = [
+            AuditRow(
+                self.clock.uuid(), iid, row.tenant_id, "state_transition", None, "scheduled",
+                None, {"reason": "created", "sequence_id": compiled.id}, now,
+            )
+        ]
+        if local:
+            audits.append(
+                AuditRow(
+                    self.clock.uuid(), iid, row.tenant_id, "state_transition", "scheduled",
+                    "running", None, {"reason": "started locally"}, now,
+                )
+            )
+        [(found, dedup)] = await self.storage.create_instances([row], audits)
+        if dedup:
+            return found, True
+        if local:
+            await self.scheduler.start_local(InstanceBundle(_copy_row(row), [], {}, {}, [], {}))
+        else:
             self.scheduler.wake(fire)
-        return found, dedup
+        return found, False
 
     async def get_instance_row(self, instance_id: str) -> InstanceRow:
         row = await self.storage.get_instance(instance_id)
@@ -472,17 +514,23 @@ class AsyncEngine:
         return total
 
     async def _settle(self) -> None:
+        """Wait for running instances to stop; on a virtual clock, skip time they sleep on.
+
+        Time is skipped only when no runner has moved for 50 ms of real time and no sync
+        handler is running: an async handler doing real I/O for longer than that under a
+        virtual clock may see its (virtual) timeout fire early.
+        """
         while self.scheduler.tasks:
             tasks = list(self.scheduler.tasks.values())
-            if self.clock.virtual:
-                # Sleeping handlers wait on virtual time: advance it when nothing else can move.
-                done, _ = await asyncio.wait(tasks, timeout=0.05)
-                if not done:
-                    deadline = self.clock.next_deadline()  # type: ignore[attr-defined]
-                    if deadline is not None:
-                        self.clock.set(max(deadline, self.clock.now_ms()))  # type: ignore[attr-defined]
-            else:
+            if not self.clock.virtual:
                 await asyncio.wait(tasks)
+                continue
+            done, _ = await asyncio.wait(tasks, timeout=0.05)
+            if done or active_sync_handlers() > 0:
+                continue
+            deadline = self.clock.next_deadline()  # type: ignore[attr-defined]
+            if deadline is not None:
+                self.clock.set(max(deadline, self.clock.now_ms()))  # type: ignore[attr-defined]
 
     # -- waiting -------------------------------------------------------------------------------------
 
@@ -494,11 +542,32 @@ class AsyncEngine:
     def _on_reschedule(self, fire_at: int | None) -> None:
         self.scheduler.wake(fire_at)
 
+    async def wait(self, instance_id: str, timeout: float | None = None) -> str:
+        """Wait until this engine finishes the instance; returns its terminal state.
+
+        Call it on the engine's loop. Instances finished by other engines are not noticed.
+        """
+        fut: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(instance_id, []).append(fut)
+        if instance_id not in self.scheduler.runners:
+            row = await self.get_instance_row(instance_id)
+            if row.state in ("completed", "failed", "cancelled"):
+                fut.cancel()
+                return row.state
+        return await asyncio.wait_for(fut, timeout)
+
     def terminal_future(self, instance_id: str) -> Future[str]:
         """A future resolved with the terminal state when this engine finishes the instance."""
         fut: Future[str] = Future()
         self._waiters.setdefault(instance_id, []).append(fut)
         return fut
+
+
+def _copy_row(row: InstanceRow) -> InstanceRow:
+    """The runner mutates its row; keep the one handed to storage untouched."""
+    import copy
+
+    return copy.copy(row)
 
 
 def _as_definition(sequence: SequenceDefinition | Mapping[str, Any] | str) -> SequenceDefinition:

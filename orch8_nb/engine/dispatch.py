@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -18,11 +19,12 @@ import jsonschema
 
 from orch8_nb.engine.clock import Clock, perf_counter
 from orch8_nb.engine.evaluator import Ready
-from orch8_nb.engine.handlers import InstanceState, StepContext, StepError as HandlerError
+from orch8_nb.engine.handlers import InstanceState, StepContext
+from orch8_nb.engine.handlers import StepError as HandlerError
 from orch8_nb.engine.handlers.outcomes import RetryStep
 from orch8_nb.engine.handlers.registry import Handler
 from orch8_nb.engine.retry import backoff_ms, should_retry
-from orch8_nb.engine.run import RETRY_REF, Run, StepError
+from orch8_nb.engine.run import RETRY_REF, Run, StepError, fail_node
 from orch8_nb.engine.scope import scope_for
 from orch8_nb.errors import ExpressionError
 from orch8_nb.expr import has_template, render_template, resolve_templates
@@ -100,16 +102,13 @@ async def invoke(
 ) -> Outcome:
     """Call the handler (sync ones in the pool) under the attempt timeout."""
     started = perf_counter()
-    loop = asyncio.get_running_loop()
     try:
-        if handler.is_async:
-            call: asyncio.Future[Any] = asyncio.ensure_future(handler.fn(ctx))
+        if timeout_ms is not None:
+            value = await _with_timeout(_call(handler, ctx, pool), timeout_ms, clock)
+        elif handler.is_async:
+            value = await handler.fn(ctx)  # type: ignore[misc]
         else:
-            call = loop.run_in_executor(pool, handler.fn, ctx)
-        if timeout_ms is None:
-            value = await call
-        else:
-            value = await _with_timeout(call, timeout_ms, clock)
+            value = await asyncio.get_running_loop().run_in_executor(pool, _counted, handler.fn, ctx)
     except asyncio.CancelledError:
         raise
     except _Timeout:
@@ -134,6 +133,32 @@ async def invoke(
     return Outcome(
         True, value, duration_ms=(perf_counter() - started) * 1000, kv=ctx.state.changes
     )
+
+
+def _call(handler: Handler, ctx: StepContext, pool: Executor) -> asyncio.Future[Any]:
+    if handler.is_async:
+        return asyncio.ensure_future(handler.fn(ctx))
+    return asyncio.get_running_loop().run_in_executor(pool, _counted, handler.fn, ctx)
+
+
+_sync_running = 0
+_sync_lock = threading.Lock()
+
+
+def _counted(fn: Any, ctx: StepContext) -> Any:
+    global _sync_running
+    with _sync_lock:
+        _sync_running += 1
+    try:
+        return fn(ctx)
+    finally:
+        with _sync_lock:
+            _sync_running -= 1
+
+
+def active_sync_handlers() -> int:
+    """Sync handlers executing right now in this process (virtual time must not skip)."""
+    return _sync_running
 
 
 class _Timeout(Exception):
@@ -196,9 +221,8 @@ def apply_outcome(run: Run, ready: Ready, outcome: Outcome, cache: str | None) -
         )
         _audit_attempt(run, ready, outcome, "retrying", {"retry_at": retry_at})
         return
-    run.errors[block.id] = err
+    fail_node(run, node, err)
     _audit_attempt(run, ready, outcome, "failed", {})
-    run.set_node(node, "failed")
 
 
 def _succeed(run: Run, ready: Ready, outcome: Outcome, cache: str | None) -> None:

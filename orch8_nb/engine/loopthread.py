@@ -25,8 +25,17 @@ class LoopThread:
     def _main(self) -> None:
         asyncio.set_event_loop(self.loop)
         self.loop.call_soon(self._ready.set)
-        self.loop.run_forever()
-        self.loop.close()
+        try:
+            self.loop.run_forever()
+        finally:
+            # Like asyncio.run: cancel what is left and let it unwind before closing.
+            pending = [t for t in asyncio.all_tasks(self.loop) if not t.done()]
+            for task in pending:
+                task.cancel()
+            if pending:
+                self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+            self.loop.close()
 
     @property
     def in_loop_thread(self) -> bool:

@@ -27,8 +27,10 @@ from orch8_nb.storage.rows import (
     SignalRow,
 )
 
-#: ``output_ref`` of retry-marker rows (not visible through ``outputs.<id>``).
+#: ``output_ref`` of bookkeeping rows, invisible to ``outputs.<id>``: a failed attempt
+#: that will be retried, and the error that failed a block.
 RETRY_REF = "__retry__"
+ERROR_REF = "__error__"
 
 
 @dataclass(slots=True)
@@ -62,7 +64,6 @@ class Run:
     signals: list[SignalRow]
     clock: Clock
     pending: Changeset = field(init=False)
-    errors: dict[str, StepError] = field(default_factory=dict)
     _node_updates: dict[str, NodeRow] = field(default_factory=dict)
     _meta_dirty: bool = False
     _runtime_dirty: bool = False
@@ -228,3 +229,19 @@ class Run:
         self.inst.updated_at = self.now()
         self.pending.expect_rev = rev
         self.pending.expect_state = self.inst.state
+
+
+def fail_node(run: Run, node: NodeRow, error: StepError) -> None:
+    """Fail a node and keep its error as an ``__error__`` output row (durable, inspectable)."""
+    run.add_output(node.block_id, error.to_json(), attempt=0, ref=ERROR_REF)
+    run.set_node(node, "failed")
+
+
+def failure_of(run: Run) -> tuple[str, dict[str, Any]] | None:
+    """The block id and error that failed the run: the last failed node with an error row."""
+    found: tuple[str, dict[str, Any]] | None = None
+    for node in run.tree.nodes.values():
+        row = run.attempts.get(node.block_id)
+        if node.state == "failed" and row is not None and row.output_ref == ERROR_REF:
+            found = (node.block_id, row.output)
+    return found

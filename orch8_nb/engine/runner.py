@@ -24,7 +24,7 @@ from orch8_nb.engine.dispatch import (
 )
 from orch8_nb.engine.evaluator import Evaluation, Ready, cancel_open_nodes, evaluate
 from orch8_nb.engine.events import Event
-from orch8_nb.engine.run import Run
+from orch8_nb.engine.run import Run, failure_of
 from orch8_nb.engine.services import Services
 from orch8_nb.engine.signals import apply_signals, consume
 from orch8_nb.errors import ExpressionError
@@ -58,6 +58,9 @@ class Runner:
     def notify_signal(self) -> None:
         """A signal for this instance was enqueued: look at it at the next chance."""
         self.signals_waiting = True
+        self._poke()
+
+    def _poke(self, _: object = None) -> None:
         if self._wakeup is not None and not self._wakeup.done():
             self._wakeup.set_result(None)
 
@@ -164,16 +167,17 @@ class Runner:
             timeout = None if block.timeout is None else int(block.timeout)
             started = run.now()
             task = asyncio.ensure_future(invoke(handler, ctx, timeout, self.s.clock, self.s.pool))
+            task.add_done_callback(self._poke)
             self.in_flight[r.node.id] = _InFlight(r, task, cache, started)
         return resolved
 
     async def _wait_for_results(self) -> None:
-        loop = asyncio.get_running_loop()
-        self._wakeup = loop.create_future()
-        waitables: set[asyncio.Future[Any]] = {f.task for f in self.in_flight.values()}
-        waitables.add(self._wakeup)
-        await asyncio.wait(waitables, return_when=asyncio.FIRST_COMPLETED)
-        self._wakeup = None
+        finished = [f for f in self.in_flight.values() if f.task.done()]
+        if not finished and not self.signals_waiting:
+            # Woken by a handler finishing (done callback) or by a signal.
+            self._wakeup = asyncio.get_running_loop().create_future()
+            await self._wakeup
+            self._wakeup = None
         finished = [f for f in self.in_flight.values() if f.task.done()]
         for f in finished:
             del self.in_flight[f.ready.node.id]
@@ -204,10 +208,11 @@ class Runner:
         self.in_flight.clear()
         cancel_open_nodes(run)
         details: dict[str, Any] = {}
-        if outcome == "failed" and run.errors:
-            block_id, err = next(reversed(run.errors.items()))
-            details = {"block_id": block_id, "error": err.to_json()}
-            run.set_metadata("_error", {"block_id": block_id, **err.to_json()})
+        failure = failure_of(run) if outcome == "failed" else None
+        if failure is not None:
+            block_id, err = failure
+            details = {"block_id": block_id, "error": err}
+            run.set_metadata("_error", {"block_id": block_id, **err})
         if outcome == "cancelled":
             run.pending.tasks_delete_pending = True
         run.transition(outcome, **details)

@@ -45,6 +45,8 @@ class Scheduler:
         self._stopping = False
         self._deferred_signals: set[str] = set()
         self._last_heartbeat = 0
+        self._last_sweep = 0
+        self._sweep_hint = True
 
     # -- waking ---------------------------------------------------------------------------
 
@@ -55,10 +57,18 @@ class Scheduler:
 
     # -- one tick -----------------------------------------------------------------------------
 
-    async def tick(self) -> int:
-        """Claim and start what is due, sweep idle signals; returns instances started."""
+    async def tick(self, *, force_sweep: bool = False) -> int:
+        """Claim and start what is due, sweep idle signals; returns instances started.
+
+        The signal sweep (paused and waiting instances) runs when this engine queued a
+        signal, and otherwise at most once per tick interval to notice other processes.
+        """
         started = await self._claim()
-        await self._sweep_signals()
+        now = self.s.clock.now_ms()
+        if force_sweep or self._sweep_hint or now - self._last_sweep >= self.tick_interval_ms:
+            self._sweep_hint = False
+            self._last_sweep = now
+            await self._sweep_signals()
         return started
 
     async def _claim(self) -> int:
@@ -88,11 +98,21 @@ class Scheduler:
         task.add_done_callback(lambda t, iid=iid: self._runner_done(iid, t))
 
     def _runner_done(self, iid: str, task: asyncio.Task[None]) -> None:
+        was_full = len(self.runners) >= self.max_concurrent
         self.runners.pop(iid, None)
         self.tasks.pop(iid, None)
         if not task.cancelled() and task.exception() is not None:
             log.error("runner of instance %s crashed", iid, exc_info=task.exception())
-        self._wake.set()  # capacity freed
+        if was_full:
+            self._due_hint = True  # claims were skipped for lack of capacity
+            self._wake.set()
+
+    def has_capacity(self) -> bool:
+        return len(self.runners) < self.max_concurrent
+
+    async def start_local(self, bundle: InstanceBundle) -> None:
+        """Run an instance this engine just created as ``running`` (no claim round trip)."""
+        await self._spawn(bundle)
 
     async def _sweep_signals(self) -> None:
         ids = await self.s.storage.signalled_instances(("paused", "waiting"), 100)
@@ -114,6 +134,8 @@ class Scheduler:
         runner = self.runners.get(instance_id)
         if runner is not None:
             runner.notify_signal()
+        else:
+            self._sweep_hint = True
         self._wake.set()
 
     # -- the loop -----------------------------------------------------------------------------
@@ -131,6 +153,10 @@ class Scheduler:
 
     async def _sleep(self) -> None:
         self._wake.clear()
+        if self.s.clock.virtual:
+            # Virtual time only moves by advance(), which wakes us (see AsyncEngine.start).
+            await self._wake.wait()
+            return
         waiter = asyncio.ensure_future(self._wake.wait())
         timer = asyncio.ensure_future(self.s.clock.sleep(self.tick_interval_ms))
         try:

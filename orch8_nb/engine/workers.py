@@ -17,6 +17,7 @@ from orch8_nb.engine.services import Services
 from orch8_nb.errors import ConflictError, InvalidTransitionError, NotFoundError
 from orch8_nb.storage.rows import TaskUpdate, WorkerTaskRow
 
+
 async def _load_claimed(
     s: Services, task_id: str, worker_id: str, claim_epoch: int | None
 ) -> WorkerTaskRow:

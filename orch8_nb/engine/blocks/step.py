@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from orch8_nb.engine.evaluator import Evaluation, Ready
-from orch8_nb.engine.run import RETRY_REF, Run, StepError
+from orch8_nb.engine.run import RETRY_REF, Run, StepError, fail_node
 from orch8_nb.engine.scope import scope_for
 from orch8_nb.errors import ExpressionError
 from orch8_nb.expr import evaluate, truthy
@@ -25,9 +25,9 @@ def advance(run: Run, node: NodeRow, block: Any, ev: Evaluation, in_flight: set[
         try:
             go = truthy(evaluate(block.when, scope_for(run), strict=True))
         except ExpressionError as exc:
-            run.errors[block.id] = StepError(f"when: {exc}", False, kind="config")
-            run.audit("step_failed", {"error": run.errors[block.id].to_json()}, block_id=block.id)
-            run.set_node(node, "failed")
+            error = StepError(f"when: {exc}", False, kind="config")
+            run.audit("step_failed", {"error": error.to_json()}, block_id=block.id)
+            fail_node(run, node, error)
             ev.changed = True
             return
         if not go:

@@ -21,7 +21,7 @@ from orch8_nb.storage.rows import (
 from orch8_nb.storage.sqlite import codec as c
 
 #: Output refs of bookkeeping rows that templates must not see as "the" output.
-SENTINEL_REFS = ("__in_progress__", "__retry__")
+SENTINEL_REFS = ("__in_progress__", "__retry__", "__error__")
 
 
 def get_sequence(conn: sqlite3.Connection, sequence_id: str) -> SequenceRow | None:

@@ -44,7 +44,7 @@ CREATE UNIQUE INDEX ux_instances_idempotency ON instances (tenant_id, idempotenc
     WHERE idempotency_key IS NOT NULL;
 CREATE INDEX ix_instances_claim ON instances (priority DESC, next_fire_at)
     WHERE state = 'scheduled';
-CREATE INDEX ix_instances_state ON instances (state, updated_at);
+CREATE INDEX ix_instances_state ON instances (state);
 CREATE INDEX ix_instances_concurrency ON instances (concurrency_key, state)
     WHERE concurrency_key IS NOT NULL;
 CREATE INDEX ix_instances_sequence ON instances (sequence_id);
