@@ -80,17 +80,18 @@ class VirtualClock:
     """Time that only moves when told to: ``advance(ms)``, ``set(ms)``.
 
     Sleepers are woken in deadline order as time passes them; it is safe to advance from a
-    thread other than the one whose loop sleeps. ``random``/``uuid`` are seeded, so runs
-    repeat exactly.
+    thread other than the one whose loop sleeps. Give ``seed`` to make ``random``/``uuid``
+    repeat exactly; without one they are seeded from the OS, so two engines sharing a
+    database never mint the same ids.
     """
 
     virtual = True
 
-    def __init__(self, start_ms: int = VIRTUAL_EPOCH_MS, *, seed: int = 0) -> None:
+    def __init__(self, start_ms: int = VIRTUAL_EPOCH_MS, *, seed: int | None = None) -> None:
         self._now = int(start_ms)
         self._lock = threading.Lock()
         self._sleepers: list[tuple[int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
-        self._rng = random.Random(seed)
+        self._rng = random.Random(int.from_bytes(os.urandom(32), "big") if seed is None else seed)
         self._listeners: list[Callable[[int], None]] = []
 
     def now_ms(self) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import uuid
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -94,7 +95,7 @@ class AsyncEngine:
         self.registry = HandlerRegistry()
         register_builtins(self.registry)
         self.bus = EventBus()
-        self.node_id = self.clock.uuid()
+        self.node_id = str(uuid.uuid4())  # never from a seeded clock: must be unique
         self._pool = ThreadPoolExecutor(handler_threads, thread_name_prefix="orch8-handler")
         self._sequences: OrderedDict[str, CompiledSequence] = OrderedDict()
         self._waiters: dict[str, list[Future[str] | asyncio.Future[str]]] = {}
@@ -480,7 +481,7 @@ class AsyncEngine:
 
     async def tick_once(self) -> int:
         """One scheduler pass; waits for the instances it started to stop. Returns that count."""
-        started = await self.scheduler.tick()
+        started = await self.scheduler.tick(force_sweep=True)
         await self._settle()
         return started
 

@@ -41,6 +41,7 @@ class Scheduler:
         self.runners: dict[str, Runner] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
+        self._tick_lock = asyncio.Lock()
         self._due_hint = True  # something may be due now: skip the cheap pre-check
         self._stopping = False
         self._deferred_signals: set[str] = set()
@@ -63,13 +64,14 @@ class Scheduler:
         The signal sweep (paused and waiting instances) runs when this engine queued a
         signal, and otherwise at most once per tick interval to notice other processes.
         """
-        started = await self._claim()
-        now = self.s.clock.now_ms()
-        if force_sweep or self._sweep_hint or now - self._last_sweep >= self.tick_interval_ms:
-            self._sweep_hint = False
-            self._last_sweep = now
-            await self._sweep_signals()
-        return started
+        async with self._tick_lock:  # the loop and manual ticks never interleave
+            started = await self._claim()
+            now = self.s.clock.now_ms()
+            if force_sweep or self._sweep_hint or now - self._last_sweep >= self.tick_interval_ms:
+                self._sweep_hint = False
+                self._last_sweep = now
+                await self._sweep_signals()
+            return started
 
     async def _claim(self) -> int:
         free = self.max_concurrent - len(self.runners)

@@ -1,0 +1,91 @@
+"""Static rendering of one instance: its sequence drawn with each node's state.
+
+The instance id and times are left out on purpose: they change on every run, and static
+outputs must be byte-identical between runs of the same notebook (UI.md).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+from orch8_nb.model.blocks import StepDef, SubSequenceDef
+from orch8_nb.model.execution import ExecutionNode, NodeState
+from orch8_nb.model.sequence import SequenceDefinition
+from orch8_nb.render.sequence_html import sequence_html
+from orch8_nb.render.sequence_text import sequence_text
+from orch8_nb.render.states import node_state_badge, state_style
+
+
+class InstanceLike(Protocol):
+    """What the renderings read from an instance record (storage row or wire model)."""
+
+    @property
+    def state(self) -> str: ...
+
+
+def _states(nodes: Iterable[ExecutionNode]) -> dict[str, str]:
+    # One node per block; if a block has several (re-runs), the last one listed wins.
+    return {node.block_id: str(node.state) for node in nodes}
+
+
+def _first_line(value: Any) -> str | None:
+    if isinstance(value, dict):
+        for key in ("error", "message"):
+            if isinstance(value.get(key), str):
+                return str(value[key]).splitlines()[0] if value[key] else None
+    return None
+
+
+def _details(
+    seq: SequenceDefinition, states: Mapping[str, str], latest: Mapping[str, Any]
+) -> dict[str, str]:
+    """The text beside a state: what a waiting block waits for, a failure's first line."""
+    details: dict[str, str] = {}
+    for ref in seq.iter_blocks():
+        block, state = ref.block, states.get(ref.block.id)
+        if state == NodeState.WAITING:
+            if isinstance(block, StepDef) and block.wait_for_input is not None:
+                details[block.id] = f"human input: {block.wait_for_input.prompt or block.id}"
+            elif isinstance(block, StepDef) and block.delay is not None:
+                details[block.id] = "timer"
+            elif isinstance(block, StepDef):
+                details[block.id] = f"worker: {block.handler}"
+            elif isinstance(block, SubSequenceDef):
+                details[block.id] = f"child: {block.sequence_name}"
+        elif state == NodeState.FAILED:
+            line = _first_line(latest.get(block.id))
+            if line:
+                details[block.id] = line
+    return details
+
+
+def instance_html(
+    row: InstanceLike,
+    seq: SequenceDefinition,
+    nodes: Iterable[ExecutionNode],
+    latest: Mapping[str, Any],
+) -> str:
+    """HTML of the instance: a state header, then the sequence with a state per block."""
+    states = _states(nodes)
+    head = (
+        '<div class="o8nb-instance" style="margin:0 0 6px">'
+        f"instance of <b>{html.escape(seq.name)}</b> {node_state_badge(str(row.state))}</div>"
+    )
+    body = sequence_html(seq, states=states, details=_details(seq, states, latest))
+    return f"<div>{head}{body}</div>"
+
+
+def instance_text(
+    row: InstanceLike,
+    seq: SequenceDefinition,
+    nodes: Iterable[ExecutionNode],
+    latest: Mapping[str, Any],
+) -> str:
+    """Text of the instance: a state line, then the sequence tree with node states."""
+    del latest  # the text form shows states only; outputs live in the inspector
+    look = state_style(str(row.state))
+    version = f" v{seq.version}" if seq.version is not None else ""
+    header = f"instance of {seq.name}{version}: {look.icon} {row.state}"
+    return header + "\n" + sequence_text(seq, states=_states(nodes))

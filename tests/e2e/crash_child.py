@@ -1,0 +1,46 @@
+"""Child process for the crash test: runs 50 instances of a 5-step sequence.
+
+Every handler appends ``instance_id block_id`` to a log file *before* its result can
+commit, so the parent can compare what ran with what committed after a SIGKILL.
+Instances are created with idempotency keys, so each restarted child resumes the same 50.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from orch8_nb.engine import Engine, StepContext
+
+INSTANCES = 50
+STEPS = ("s1", "s2", "s3", "s4", "s5")
+
+
+def main(db: str, log: str) -> None:
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    engine = Engine(f"sqlite:///{db}", max_concurrent_instances=16)
+
+    def work(ctx: StepContext) -> dict[str, int]:
+        os.write(fd, f"{ctx.instance_id} {ctx.block_id}\n".encode())
+        time.sleep(0.002)
+        return {"attempt": ctx.attempt}
+
+    for name in STEPS:
+        engine.handler(name)(work)
+    seq = engine.upsert_sequence(
+        {"name": "crash", "blocks": [{"type": "step", "id": s, "handler": s} for s in STEPS]}
+    )
+    instances = [
+        engine.create_instance(seq, {"n": i}, idempotency_key=f"crash-{i}")
+        for i in range(INSTANCES)
+    ]
+    print("ready", flush=True)
+    for inst in instances:
+        inst.wait(timeout=120)
+    print("done", flush=True)
+    engine.shutdown()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
