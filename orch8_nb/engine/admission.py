@@ -28,7 +28,9 @@ def parse_priority(value: Any, problems: list[Problem]) -> int:
         for p in Priority:
             if p.name.lower() == value.strip().lower():
                 return int(p)
-    problems.append(Problem("priority", f"must be Low, Normal, High, Critical or 0..3, not {value!r}"))
+    problems.append(
+        Problem("priority", f"must be Low, Normal, High, Critical or 0..3, not {value!r}")
+    )
     return 1
 
 
@@ -59,7 +61,9 @@ def check_context(context: Any, problems: list[Problem]) -> dict[str, Any]:
         want = list if key == "audit" else dict
         if not isinstance(value, want):
             kind = "an array" if want is list else "an object"
-            problems.append(Problem(f"context.{key}", f"must be {kind}, not {type(value).__name__}"))
+            problems.append(
+                Problem(f"context.{key}", f"must be {kind}, not {type(value).__name__}")
+            )
             continue
         out[key] = value
     try:
@@ -93,9 +97,13 @@ def check_options(
     timezone: Any,
     problems: list[Problem],
 ) -> None:
-    if idempotency_key is not None and (not isinstance(idempotency_key, str) or not idempotency_key):
+    if idempotency_key is not None and (
+        not isinstance(idempotency_key, str) or not idempotency_key
+    ):
         problems.append(Problem("idempotency_key", "must be a non-empty string"))
-    if concurrency_key is not None and (not isinstance(concurrency_key, str) or not concurrency_key):
+    if concurrency_key is not None and (
+        not isinstance(concurrency_key, str) or not concurrency_key
+    ):
         problems.append(Problem("concurrency_key", "must be a non-empty string"))
     if (concurrency_key is None) != (max_concurrency is None):
         problems.append(

@@ -7,6 +7,7 @@ of delays, timeouts and backoff pass in microseconds, deterministically.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import threading
@@ -132,10 +133,8 @@ class VirtualClock:
             due = [s for s in self._sleepers if s[0] <= self._now]
             self._sleepers = [s for s in self._sleepers if s[0] > self._now]
         for _, loop, fut in due:
-            try:
+            with contextlib.suppress(RuntimeError):  # its loop is already closed
                 loop.call_soon_threadsafe(_wake, fut)
-            except RuntimeError:  # loop closed
-                pass
         for listener in list(self._listeners):
             listener(self._now)
         return self._now

@@ -93,7 +93,9 @@ def task_model(r: WorkerTaskRow) -> WorkerTask:
             "handler_name": r.handler_name,
             "queue_name": r.queue_name,
             "params": r.params,
-            "context": {k: v for k, v in ctx.items() if k in ("data", "config", "audit", "runtime")},
+            "context": {
+                k: v for k, v in ctx.items() if k in ("data", "config", "audit", "runtime")
+            },
             "attempt": r.attempt,
             "timeout_ms": r.timeout_ms,
             "state": r.state,

@@ -116,7 +116,7 @@ class AsyncEngine:
             max_concurrent=max_concurrent_instances,
         )
 
-    # -- lifecycle ---------------------------------------------------------------------------
+    # -- lifecycle -------------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Open storage, register this engine, recover orphans, start the scheduler."""
@@ -135,8 +135,11 @@ class AsyncEngine:
         if on_advance is not None:
             loop = self._loop
             self._unlisten = on_advance(
-                lambda now: loop.call_soon_threadsafe(self.scheduler.wake, now)
-                if not loop.is_closed() else None
+                lambda now: (
+                    loop.call_soon_threadsafe(self.scheduler.wake, now)
+                    if not loop.is_closed()
+                    else None
+                )
             )
         if self.autostart:
             self._scheduler_task = self._loop.create_task(self.scheduler.run_forever())
@@ -176,7 +179,7 @@ class AsyncEngine:
     def closed(self) -> bool:
         return self._closed
 
-    # -- handlers ------------------------------------------------------------------------------
+    # -- handlers --------------------------------------------------------------------------------
 
     def handler(self, name: str | Callable[..., Any] | None = None) -> Any:
         """Register a handler: ``@engine.handler("charge")`` or ``@engine.handler``.
@@ -356,15 +359,29 @@ class AsyncEngine:
         )  # fmt: skip
         audits = [
             AuditRow(
-                self.clock.uuid(), iid, row.tenant_id, "state_transition", None, "scheduled",
-                None, {"reason": "created", "sequence_id": compiled.id}, now,
+                self.clock.uuid(),
+                iid,
+                row.tenant_id,
+                "state_transition",
+                None,
+                "scheduled",
+                None,
+                {"reason": "created", "sequence_id": compiled.id},
+                now,
             )
         ]
         if local:
             audits.append(
                 AuditRow(
-                    self.clock.uuid(), iid, row.tenant_id, "state_transition", "scheduled",
-                    "running", None, {"reason": "started locally"}, now,
+                    self.clock.uuid(),
+                    iid,
+                    row.tenant_id,
+                    "state_transition",
+                    "scheduled",
+                    "running",
+                    None,
+                    {"reason": "started locally"},
+                    now,
                 )
             )
         [(found, dedup)] = await self.storage.create_instances([row], audits)
@@ -392,9 +409,7 @@ class AsyncEngine:
         metadata: Mapping[str, Any] | None = None,
     ) -> list[InstanceRow]:
         states = (state,) if isinstance(state, str) else tuple(state or ())
-        flt = InstanceFilter(
-            self.tenant_id, None, sequence_id, states, None, dict(metadata or {})
-        )
+        flt = InstanceFilter(self.tenant_id, None, sequence_id, states, None, dict(metadata or {}))
         return await self.storage.list_instances(flt, limit, offset)
 
     async def count_instances(self) -> dict[str, int]:
@@ -402,9 +417,7 @@ class AsyncEngine:
 
     # -- signals ---------------------------------------------------------------------------------
 
-    async def send_signal(
-        self, instance_id: str, signal_type: Any, payload: Any = None
-    ) -> str:
+    async def send_signal(self, instance_id: str, signal_type: Any, payload: Any = None) -> str:
         """Queue a signal (``pause``, ``resume``, ``cancel``, ``update_context`` or custom).
 
         Rejected for unknown or terminal instances; returns the signal id.
@@ -477,10 +490,13 @@ class AsyncEngine:
         seq = await self._compiled(bundle.instance.sequence_id)
         return Run.from_bundle(bundle, seq, self.clock)
 
-    # -- driving by hand --------------------------------------------------------------------------
+    # -- driving by hand -------------------------------------------------------------------------
 
     async def tick_once(self) -> int:
-        """One scheduler pass; waits for the instances it started to stop. Returns that count."""
+        """One scheduler pass; waits for the instances it started to stop.
+
+        Returns how many instances it moved (started, resumed or cancelled).
+        """
         started = await self.scheduler.tick(force_sweep=True)
         await self._settle()
         return started
@@ -501,17 +517,9 @@ class AsyncEngine:
             if not self.clock.virtual:
                 return total
             head = await self.storage.next_fire_at()
-            sleeper = getattr(self.clock, "next_deadline", lambda: None)()
-            targets = [t for t in (head, sleeper) if t is not None]
-            if not targets:
-                return total
-            target = min(targets)
-            if target > self.clock.now_ms():
-                self.clock.set(target)  # type: ignore[attr-defined]
-            elif head is None or head > self.clock.now_ms():
-                await asyncio.sleep(0)
-                if not self.scheduler.tasks:
-                    return total
+            if head is None or head <= self.clock.now_ms():
+                return total  # nothing timed, or due but held back (concurrency limits)
+            self.clock.set(head)  # type: ignore[attr-defined]
         return total
 
     async def _settle(self) -> None:
@@ -529,11 +537,12 @@ class AsyncEngine:
             done, _ = await asyncio.wait(tasks, timeout=0.05)
             if done or active_sync_handlers() > 0:
                 continue
-            deadline = self.clock.next_deadline()  # type: ignore[attr-defined]
+            clock: Any = self.clock
+            deadline = clock.next_deadline()
             if deadline is not None:
-                self.clock.set(max(deadline, self.clock.now_ms()))  # type: ignore[attr-defined]
+                clock.set(max(deadline, clock.now_ms()))
 
-    # -- waiting -------------------------------------------------------------------------------------
+    # -- waiting ---------------------------------------------------------------------------------
 
     def _on_terminal(self, instance_id: str, state: str) -> None:
         for fut in self._waiters.pop(instance_id, []):

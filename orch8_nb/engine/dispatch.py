@@ -106,9 +106,11 @@ async def invoke(
         if timeout_ms is not None:
             value = await _with_timeout(_call(handler, ctx, pool), timeout_ms, clock)
         elif handler.is_async:
-            value = await handler.fn(ctx)  # type: ignore[misc]
+            value = await handler.fn(ctx)
         else:
-            value = await asyncio.get_running_loop().run_in_executor(pool, _counted, handler.fn, ctx)
+            value = await asyncio.get_running_loop().run_in_executor(
+                pool, _counted, handler.fn, ctx
+            )
     except asyncio.CancelledError:
         raise
     except _Timeout:
@@ -120,19 +122,21 @@ async def invoke(
     except HandlerError as exc:
         return Outcome(
             False,
-            error=StepError(exc.message or type(exc).__name__, exc.retryable, exc.details, exc.code),
+            error=StepError(
+                exc.message or type(exc).__name__, exc.retryable, exc.details, exc.code
+            ),
             duration_ms=(perf_counter() - started) * 1000,
             retry_delay_ms=exc.delay_ms if isinstance(exc, RetryStep) else None,
         )
     except Exception as exc:
         return Outcome(
             False,
-            error=StepError(f"{type(exc).__name__}: {exc}", True, {"exception": type(exc).__name__}),
+            error=StepError(
+                f"{type(exc).__name__}: {exc}", True, {"exception": type(exc).__name__}
+            ),
             duration_ms=(perf_counter() - started) * 1000,
         )
-    return Outcome(
-        True, value, duration_ms=(perf_counter() - started) * 1000, kv=ctx.state.changes
-    )
+    return Outcome(True, value, duration_ms=(perf_counter() - started) * 1000, kv=ctx.state.changes)
 
 
 def _call(handler: Handler, ctx: StepContext, pool: Executor) -> asyncio.Future[Any]:

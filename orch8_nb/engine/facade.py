@@ -70,7 +70,7 @@ class Engine:
         self._thread.call(self._core.start())
         self._finalizer = weakref.finalize(self, _stop_thread, self._thread)
 
-    # -- plumbing ----------------------------------------------------------------------------
+    # -- plumbing --------------------------------------------------------------------------------
 
     @property
     def aio(self) -> AsyncEngine:
@@ -106,7 +106,7 @@ class Engine:
     def __exit__(self, *exc: object) -> None:
         self.shutdown()
 
-    # -- handlers ------------------------------------------------------------------------------
+    # -- handlers --------------------------------------------------------------------------------
 
     def handler(self, name: str | Callable[..., Any] | None = None) -> Any:
         """Decorator registering a handler: ``@engine.handler("charge")`` or bare."""
@@ -237,12 +237,16 @@ class Engine:
     ) -> None:
         self._thread.call(
             self._core.fail_task(
-                task_id, worker_id, message, retryable=retryable, details=details,
+                task_id,
+                worker_id,
+                message,
+                retryable=retryable,
+                details=details,
                 claim_epoch=claim_epoch,
-            )  # fmt: skip
+            )
         )
 
-    # -- driving by hand ---------------------------------------------------------------------------
+    # -- driving by hand -------------------------------------------------------------------------
 
     def tick_once(self) -> int:
         """One scheduler pass (claim, run to the next stop); returns instances started."""

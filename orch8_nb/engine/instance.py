@@ -32,7 +32,7 @@ class Instance:
         #: True when ``create_instance`` matched an earlier instance's idempotency key.
         self.deduplicated = deduplicated
 
-    # -- reading ------------------------------------------------------------------------------
+    # -- reading ---------------------------------------------------------------------------------
 
     def snapshot(self) -> TaskInstance:
         """The instance as stored now (the REST ``TaskInstance`` shape)."""
@@ -85,7 +85,7 @@ class Instance:
     def audit(self) -> list[AuditEntry]:
         return self._engine.audit(self.id)
 
-    # -- waiting ------------------------------------------------------------------------------
+    # -- waiting ---------------------------------------------------------------------------------
 
     def wait(self, timeout: float | None = None) -> Instance:
         """Block until the instance is completed, failed or cancelled; returns ``self``.
@@ -114,7 +114,7 @@ class Instance:
     def __await__(self) -> Generator[Any, None, Instance]:
         return asyncio.get_running_loop().run_in_executor(None, self.wait).__await__()
 
-    # -- acting -------------------------------------------------------------------------------
+    # -- acting ----------------------------------------------------------------------------------
 
     def signal(self, signal_type: Any, payload: Any = None) -> str:
         return self._engine.send_signal(self.id, signal_type, payload)
@@ -132,7 +132,7 @@ class Instance:
         """Merge ``data`` into ``context.data`` key by key (the ``update_context`` signal)."""
         return self.signal("update_context", {"data": dict(data)})
 
-    # -- display ------------------------------------------------------------------------------
+    # -- display ---------------------------------------------------------------------------------
 
     def __repr__(self) -> str:
         try:

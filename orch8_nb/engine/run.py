@@ -93,7 +93,7 @@ class Run:
     def _fresh(self) -> Changeset:
         return Changeset(self.inst.id, self.inst.rev, 0, expect_state=self.inst.state)
 
-    # -- nodes ------------------------------------------------------------------------------
+    # -- nodes -----------------------------------------------------------------------------------
 
     def insert_nodes(self, nodes: list[NodeRow]) -> None:
         for node in nodes:
@@ -113,7 +113,7 @@ class Run:
         node.state = state
         self._node_updates[node.id] = node
 
-    # -- outputs, state, context ------------------------------------------------------------------
+    # -- outputs, state, context -----------------------------------------------------------------
 
     def add_output(
         self, block_id: str, value: Any, *, attempt: int, ref: str | None = None, size: int = -1
@@ -168,12 +168,19 @@ class Run:
     ) -> None:
         self.pending.audit.append(
             AuditRow(
-                self.new_id(), self.inst.id, self.inst.tenant_id, event_type, from_state,
-                to_state, block_id, details, self.now(),
-            )  # fmt: skip
+                self.new_id(),
+                self.inst.id,
+                self.inst.tenant_id,
+                event_type,
+                from_state,
+                to_state,
+                block_id,
+                details,
+                self.now(),
+            )
         )
 
-    # -- lifecycle --------------------------------------------------------------------------------
+    # -- lifecycle -------------------------------------------------------------------------------
 
     def transition(self, to_state: str, **details: Any) -> None:
         """Change the instance state (checked against the transition table) with an audit row."""
@@ -192,7 +199,7 @@ class Run:
         self.inst.lease_owner = None
         self.pending.instance["lease_owner"] = None
 
-    # -- committing ----------------------------------------------------------------------------------
+    # -- committing ------------------------------------------------------------------------------
 
     @property
     def dirty(self) -> bool:

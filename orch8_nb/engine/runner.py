@@ -53,7 +53,7 @@ class Runner:
         self.cancel_requested = False
         self._wakeup: asyncio.Future[None] | None = None
 
-    # -- notifications from the engine ---------------------------------------------------
+    # -- notifications from the engine -----------------------------------------------------------
 
     def notify_signal(self) -> None:
         """A signal for this instance was enqueued: look at it at the next chance."""
@@ -69,7 +69,7 @@ class Runner:
         for f in self.in_flight.values():
             f.task.cancel()
 
-    # -- the loop ----------------------------------------------------------------------------
+    # -- the loop --------------------------------------------------------------------------------
 
     async def drive(self) -> None:
         try:
@@ -255,7 +255,9 @@ class Runner:
         bus = self.s.bus
         if bus.active:
             for node in cs.nodes_update:
-                bus.publish(Event("node", run.inst.id, {"node_id": node.node_id, "state": node.state}))
+                bus.publish(
+                    Event("node", run.inst.id, {"node_id": node.node_id, "state": node.state})
+                )
             for out in cs.outputs:
                 bus.publish(Event("output", run.inst.id, {"block_id": out.block_id}))
             if "state" in cs.instance:

@@ -7,6 +7,7 @@ once; the periodic tick only catches timers, work from other processes and recov
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -49,29 +50,31 @@ class Scheduler:
         self._last_sweep = 0
         self._sweep_hint = True
 
-    # -- waking ---------------------------------------------------------------------------
+    # -- waking ----------------------------------------------------------------------------------
 
     def wake(self, due_at: int | None = None) -> None:
         if due_at is None or due_at <= self.s.clock.now_ms():
             self._due_hint = True
         self._wake.set()
 
-    # -- one tick -----------------------------------------------------------------------------
+    # -- one tick --------------------------------------------------------------------------------
 
     async def tick(self, *, force_sweep: bool = False) -> int:
-        """Claim and start what is due, sweep idle signals; returns instances started.
+        """Claim and start what is due, sweep idle signals.
+
+        Returns how many instances it moved: started, plus resumed or cancelled by signals.
 
         The signal sweep (paused and waiting instances) runs when this engine queued a
         signal, and otherwise at most once per tick interval to notice other processes.
         """
         async with self._tick_lock:  # the loop and manual ticks never interleave
-            started = await self._claim()
+            moved = await self._claim()
             now = self.s.clock.now_ms()
             if force_sweep or self._sweep_hint or now - self._last_sweep >= self.tick_interval_ms:
                 self._sweep_hint = False
                 self._last_sweep = now
-                await self._sweep_signals()
-            return started
+                moved += await self._sweep_signals()
+            return moved
 
     async def _claim(self) -> int:
         free = self.max_concurrent - len(self.runners)
@@ -97,7 +100,7 @@ class Scheduler:
         self.runners[iid] = runner
         task = asyncio.get_running_loop().create_task(runner.drive(), name=f"orch8:{iid}")
         self.tasks[iid] = task
-        task.add_done_callback(lambda t, iid=iid: self._runner_done(iid, t))
+        task.add_done_callback(functools.partial(self._runner_done, iid))
 
     def _runner_done(self, iid: str, task: asyncio.Task[None]) -> None:
         was_full = len(self.runners) >= self.max_concurrent
@@ -116,7 +119,8 @@ class Scheduler:
         """Run an instance this engine just created as ``running`` (no claim round trip)."""
         await self._spawn(bundle)
 
-    async def _sweep_signals(self) -> None:
+    async def _sweep_signals(self) -> int:
+        moved = 0
         ids = await self.s.storage.signalled_instances(("paused", "waiting"), 100)
         for iid in ids:
             if iid in self.runners:
@@ -128,9 +132,11 @@ class Scheduler:
             if pending <= self._deferred_signals:
                 continue  # only signals that must wait (pause while waiting, human input)
             seq = await self.load_sequence(bundle.instance.sequence_id)
-            await process_idle_signals(self.s, bundle, seq)
+            if await process_idle_signals(self.s, bundle, seq) is not None:
+                moved += 1
             after = await self.s.storage.get_signals(iid)
             self._deferred_signals |= {sig.id for sig in after if not sig.delivered}
+        return moved
 
     def notify_signal(self, instance_id: str) -> None:
         runner = self.runners.get(instance_id)
@@ -140,7 +146,7 @@ class Scheduler:
             self._sweep_hint = True
         self._wake.set()
 
-    # -- the loop -----------------------------------------------------------------------------
+    # -- the loop --------------------------------------------------------------------------------
 
     async def run_forever(self) -> None:
         while not self._stopping:

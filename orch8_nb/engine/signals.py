@@ -61,7 +61,9 @@ def merge_context(run: Run, sig: SignalRow) -> None:
     if isinstance(data, dict):
         run.merge_data(data)
     elif data is not None:
-        run.audit("signal_ignored", {"signal_id": sig.id, "reason": "payload.data is not an object"})
+        run.audit(
+            "signal_ignored", {"signal_id": sig.id, "reason": "payload.data is not an object"}
+        )
 
 
 def consume(run: Run) -> list[SignalRow]:

@@ -91,7 +91,7 @@ class _Parser:
         self.template = template
         self.depth = 0
 
-    # -- token helpers -------------------------------------------------------------------
+    # -- token helpers ---------------------------------------------------------------------------
     def peek(self) -> Token:
         return self.tokens[self.pos]
 
@@ -117,7 +117,7 @@ class _Parser:
         finally:
             self.depth -= 1
 
-    # -- grammar -------------------------------------------------------------------------
+    # -- grammar ---------------------------------------------------------------------------------
     def pipeline(self) -> Node:
         first = self.expression(0)
         steps: list[Filter | Node] = []

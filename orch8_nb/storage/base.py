@@ -55,7 +55,7 @@ class Storage(Protocol):
     async def schema_version(self) -> int:
         """The highest applied migration number."""
 
-    # -- sequences -----------------------------------------------------------------------
+    # -- sequences -------------------------------------------------------------------------------
 
     async def register_sequence(
         self, row: SequenceRow, *, explicit_version: bool
@@ -87,7 +87,7 @@ class Storage(Protocol):
     ) -> list[SequenceRow]:
         """Sequences ordered by name then version."""
 
-    # -- instances -----------------------------------------------------------------------
+    # -- instances -------------------------------------------------------------------------------
 
     async def create_instances(
         self, rows: Sequence[InstanceRow], audits: Sequence[AuditRow]
@@ -135,7 +135,7 @@ class Storage(Protocol):
     async def next_fire_at(self) -> int | None:
         """Earliest ``next_fire_at`` among scheduled instances (the timer wheel's head)."""
 
-    # -- signals ---------------------------------------------------------------------------
+    # -- signals ---------------------------------------------------------------------------------
 
     async def enqueue_signal(self, row: SignalRow) -> str:
         """Insert a signal unless the instance is terminal; returns the instance state.
@@ -147,7 +147,7 @@ class Storage(Protocol):
     async def signalled_instances(self, states: Sequence[str], limit: int) -> list[str]:
         """Ids of instances in ``states`` that have undelivered signals."""
 
-    # -- worker tasks ------------------------------------------------------------------------
+    # -- worker tasks ----------------------------------------------------------------------------
 
     async def claim_worker_tasks(
         self,
@@ -171,7 +171,7 @@ class Storage(Protocol):
         offset: int = 0,
     ) -> list[WorkerTaskRow]: ...
 
-    # -- reads for inspection ------------------------------------------------------------------
+    # -- reads for inspection --------------------------------------------------------------------
 
     async def get_outputs(self, instance_id: str) -> list[OutputRow]:
         """All output rows of an instance, oldest first (append-only history)."""

@@ -29,23 +29,94 @@ RETRY = {"max_attempts": 3, "initial_backoff": 10, "max_backoff": 100}
 SEQUENCES: list[tuple[str, Any, str]] = [
     ("empty blocks", {"name": "bad", "blocks": []}, "blocks"),
     ("misspelt top-level field", {**seq_with(), "blokcs": []}, "blokcs"),
-    ("missing handler", {"name": "bad", "blocks": [{"type": "step", "id": "a"}]}, "blocks[0].handler"),
+    (
+        "missing handler",
+        {"name": "bad", "blocks": [{"type": "step", "id": "a"}]},
+        "blocks[0].handler",
+    ),
     ("empty handler", step_with(handler=""), "blocks[0].handler"),
     ("unknown step field", step_with(retyr=RETRY), "blocks[0].retyr"),
-    ("zero max_attempts", step_with(retry={**RETRY, "max_attempts": 0}), "blocks[0].retry.max_attempts"),
-    ("backoff order", step_with(retry={**RETRY, "initial_backoff": 500}), "blocks[0].retry.initial_backoff"),
+    (
+        "zero max_attempts",
+        step_with(retry={**RETRY, "max_attempts": 0}),
+        "blocks[0].retry.max_attempts",
+    ),
+    (
+        "backoff order",
+        step_with(retry={**RETRY, "initial_backoff": 500}),
+        "blocks[0].retry.initial_backoff",
+    ),
     ("negative timeout", step_with(timeout=-1), "blocks[0].timeout"),
     ("timeout text", step_with(timeout="soon"), "blocks[0].timeout"),
     ("duplicate ids", {"name": "bad", "blocks": [STEP, STEP]}, "blocks[1].id"),
     ("unknown block type", {"name": "bad", "blocks": [{"type": "lop", "id": "x"}]}, "blocks[0]"),
-    ("parallel without branches", {"name": "bad", "blocks": [{"type": "parallel", "id": "p", "branches": []}]}, "blocks[0].branches"),
-    ("nested missing handler", {"name": "bad", "blocks": [{"type": "parallel", "id": "p", "branches": [[{"type": "step", "id": "x"}]]}]}, "blocks[0].branches[0][0].handler"),
-    ("loop max_iterations 0", {"name": "bad", "blocks": [{"type": "loop", "id": "l", "condition": "true", "body": [STEP], "max_iterations": 0}]}, "blocks[0].max_iterations"),
-    ("router without routes", {"name": "bad", "blocks": [{"type": "router", "id": "r", "routes": []}]}, "blocks[0].routes"),
-    ("a/b split with one variant", {"name": "bad", "blocks": [{"type": "ab_split", "id": "ab", "variants": [{"name": "a", "weight": 1, "blocks": [STEP]}]}]}, "blocks[0].variants"),
-    ("send window hour 25", step_with(send_window={"start_hour": 25, "end_hour": 3}), "blocks[0].send_window.start_hour"),
-    ("duplicate choices", step_with(wait_for_input={"choices": [{"label": "A", "value": "x"}, {"label": "B", "value": "x"}]}), "blocks[0].wait_for_input.choices"),
-    ("context_access data word", step_with(context_access={"data": "some"}), "blocks[0].context_access.data"),
+    (
+        "parallel without branches",
+        {"name": "bad", "blocks": [{"type": "parallel", "id": "p", "branches": []}]},
+        "blocks[0].branches",
+    ),
+    (
+        "nested missing handler",
+        {
+            "name": "bad",
+            "blocks": [
+                {"type": "parallel", "id": "p", "branches": [[{"type": "step", "id": "x"}]]}
+            ],
+        },
+        "blocks[0].branches[0][0].handler",
+    ),
+    (
+        "loop max_iterations 0",
+        {
+            "name": "bad",
+            "blocks": [
+                {
+                    "type": "loop",
+                    "id": "l",
+                    "condition": "true",
+                    "body": [STEP],
+                    "max_iterations": 0,
+                }
+            ],
+        },
+        "blocks[0].max_iterations",
+    ),
+    (
+        "router without routes",
+        {"name": "bad", "blocks": [{"type": "router", "id": "r", "routes": []}]},
+        "blocks[0].routes",
+    ),
+    (
+        "a/b split with one variant",
+        {
+            "name": "bad",
+            "blocks": [
+                {
+                    "type": "ab_split",
+                    "id": "ab",
+                    "variants": [{"name": "a", "weight": 1, "blocks": [STEP]}],
+                }
+            ],
+        },
+        "blocks[0].variants",
+    ),
+    (
+        "send window hour 25",
+        step_with(send_window={"start_hour": 25, "end_hour": 3}),
+        "blocks[0].send_window.start_hour",
+    ),
+    (
+        "duplicate choices",
+        step_with(
+            wait_for_input={"choices": [{"label": "A", "value": "x"}, {"label": "B", "value": "x"}]}
+        ),
+        "blocks[0].wait_for_input.choices",
+    ),
+    (
+        "context_access data word",
+        step_with(context_access={"data": "some"}),
+        "blocks[0].context_access.data",
+    ),
     ("name not a string", {"name": 5, "blocks": [STEP]}, "name"),
     ("unknown status", seq_with(status="live"), "status"),
     ("version zero", seq_with(version=0), "version"),

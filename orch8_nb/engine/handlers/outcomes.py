@@ -13,9 +13,7 @@ class StepError(Exception):
 
     retryable: bool = True
 
-    def __init__(
-        self, message: str = "", *, details: Any = None, code: str | None = None
-    ) -> None:
+    def __init__(self, message: str = "", *, details: Any = None, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.details = details

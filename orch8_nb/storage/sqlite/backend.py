@@ -59,7 +59,10 @@ class SqliteStorage:
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False, timeout=self.busy_timeout_ms / 1000
+            self.path,
+            isolation_level=None,
+            check_same_thread=False,
+            timeout=self.busy_timeout_ms / 1000,
         )
         conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
         if self.path != ":memory:":
@@ -97,7 +100,7 @@ class SqliteStorage:
     async def schema_version(self) -> int:
         return self._version
 
-    # -- sequences -----------------------------------------------------------------------
+    # -- sequences -------------------------------------------------------------------------------
 
     async def register_sequence(
         self, row: SequenceRow, *, explicit_version: bool
@@ -127,7 +130,7 @@ class SqliteStorage:
             write=False,
         )
 
-    # -- instances -----------------------------------------------------------------------
+    # -- instances -------------------------------------------------------------------------------
 
     async def create_instances(
         self, rows: Sequence[InstanceRow], audits: Sequence[AuditRow]
@@ -162,7 +165,7 @@ class SqliteStorage:
     async def next_fire_at(self) -> int | None:
         return await self._db.run(reads.next_fire_at, write=False)
 
-    # -- signals ---------------------------------------------------------------------------
+    # -- signals ---------------------------------------------------------------------------------
 
     async def enqueue_signal(self, row: SignalRow) -> str:
         return await self._db.run(lambda c: writes.enqueue_signal(c, row))
@@ -172,7 +175,7 @@ class SqliteStorage:
             lambda c: reads.signalled_instances(c, list(states), limit), write=False
         )
 
-    # -- worker tasks ------------------------------------------------------------------------
+    # -- worker tasks ----------------------------------------------------------------------------
 
     async def claim_worker_tasks(
         self,
@@ -205,7 +208,7 @@ class SqliteStorage:
             write=False,
         )
 
-    # -- reads for inspection ------------------------------------------------------------------
+    # -- reads for inspection --------------------------------------------------------------------
 
     async def get_outputs(self, instance_id: str) -> list[OutputRow]:
         return await self._db.run(lambda c: reads.get_outputs(c, instance_id), write=False)

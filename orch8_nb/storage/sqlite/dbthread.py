@@ -71,7 +71,7 @@ class DatabaseThread:
         self._queue.put(_STOP)
         self._thread.join()
 
-    # -- submission -------------------------------------------------------------------
+    # -- submission ------------------------------------------------------------------------------
 
     def run_sync(self, fn: Callable[[sqlite3.Connection], T], *, write: bool = True) -> T:
         """Run ``fn`` on the database thread and wait for it (for non-async callers)."""
@@ -91,7 +91,7 @@ class DatabaseThread:
             raise StorageError("the storage is closed")
         self._queue.put(job)
 
-    # -- the thread -------------------------------------------------------------------
+    # -- the thread ------------------------------------------------------------------------------
 
     def _main(self) -> None:
         try:

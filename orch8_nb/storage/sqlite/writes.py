@@ -109,9 +109,7 @@ def _transition_audit(inst: InstanceRow, to_state: str, now: int, details: Any) 
     )  # fmt: skip
 
 
-def claim_due(
-    conn: sqlite3.Connection, now: int, limit: int, owner: str
-) -> list[InstanceBundle]:
+def claim_due(conn: sqlite3.Connection, now: int, limit: int, owner: str) -> list[InstanceBundle]:
     # Over-fetch a little so concurrency-capped rows do not starve the batch.
     cur = conn.execute(
         f"SELECT {c.INSTANCE_COLS} FROM instances WHERE state = 'scheduled' "
@@ -144,7 +142,9 @@ def claim_due(
         "updated_at = ? WHERE id = ? AND state = 'scheduled'",
         [(owner, now, inst.id) for inst in chosen],
     )
-    insert_audit(conn, [_transition_audit(i, "running", now, {"reason": "claimed"}) for i in chosen])
+    insert_audit(
+        conn, [_transition_audit(i, "running", now, {"reason": "claimed"}) for i in chosen]
+    )
     for inst in chosen:
         inst.state = "running"
         inst.lease_owner = owner
@@ -169,7 +169,9 @@ def commit(conn: sqlite3.Connection, cs: Changeset) -> CommitResult:
     if conn.execute(sql, args).rowcount != 1:
         return CommitResult(False, cs.expect_rev, reason="instance changed concurrently")
     for upd in cs.tasks_update:
-        if not _apply_task_update(conn, upd.task_id, upd.expect_state, upd.expect_epoch, upd.values):
+        if not _apply_task_update(
+            conn, upd.task_id, upd.expect_state, upd.expect_epoch, upd.values
+        ):
             # Undo the instance update too: the unit runs in a savepoint / transaction.
             raise ConflictError(f"worker task {upd.task_id} changed concurrently")
     _apply_children(conn, cs)
@@ -206,9 +208,7 @@ def _apply_children(conn: sqlite3.Connection, cs: Changeset) -> None:
             [(cs.now, sid) for sid in cs.signals_delivered],
         )
     if cs.tasks_delete_pending:
-        conn.execute(
-            "DELETE FROM worker_tasks WHERE instance_id = ? AND state = 'pending'", (iid,)
-        )
+        conn.execute("DELETE FROM worker_tasks WHERE instance_id = ? AND state = 'pending'", (iid,))
     if cs.tasks_insert:
         conn.executemany(
             f"INSERT INTO worker_tasks ({c.TASK_COLS}) VALUES ({c.placeholders(22)})",
@@ -306,7 +306,8 @@ def claim_worker_tasks(
 def register_node(conn: sqlite3.Connection, node: NodeInfo) -> None:
     conn.execute(
         "INSERT INTO engine_nodes (id, hostname, pid, started_at, heartbeat_at) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+        "VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
         (node.id, node.hostname, node.pid, node.started_at, node.heartbeat_at),
     )
 

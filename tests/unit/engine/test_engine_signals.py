@@ -32,7 +32,9 @@ def test_pause_then_resume(make_engine: Any) -> None:
     inst.resume()
     engine.run_until_idle()
     assert inst.state == "completed"
-    kinds = [a.details.get("signal_type") for a in inst.audit() if a.event_type == "signal_delivered"]
+    kinds = [
+        a.details.get("signal_type") for a in inst.audit() if a.event_type == "signal_delivered"
+    ]
     assert kinds == ["pause", "resume"]
 
 
@@ -113,7 +115,9 @@ def test_cancel_waiting_instance_drops_its_worker_task(engine: Engine) -> None:
 
 
 def test_update_context_merges_data(engine: Engine) -> None:
-    inst = engine.create_instance(seq("noop"), {"a": 1, "b": 1}, next_fire_at=engine.clock.now_ms() + 1000)
+    inst = engine.create_instance(
+        seq("noop"), {"a": 1, "b": 1}, next_fire_at=engine.clock.now_ms() + 1000
+    )
     inst.update_context({"b": 2, "c": 3})
     engine.run_until_idle()
     assert inst.state == "completed"

@@ -84,7 +84,11 @@ def test_retry_with_backoff_then_success(engine: Engine) -> None:
     assert inst.state == "completed"
     assert calls == [0, 1, 2]
     rows = inst.output_rows()
-    assert [(r.output_ref, r.attempt) for r in rows] == [("__retry__", 0), ("__retry__", 1), (None, 2)]
+    assert [(r.output_ref, r.attempt) for r in rows] == [
+        ("__retry__", 0),
+        ("__retry__", 1),
+        (None, 2),
+    ]
     # Backoff: attempt 0 waits 1 s, attempt 1 waits 2 s (virtual time).
     retry_at = [r.output["retry_at"] for r in rows[:2]]
     assert retry_at[1] - retry_at[0] >= 2000
