@@ -36,7 +36,7 @@ from orch8_nb.engine.handlers.registry import HandlerFn
 from orch8_nb.engine.run import Run, StepError
 from orch8_nb.engine.scheduler import Scheduler
 from orch8_nb.engine.services import Services
-from orch8_nb.engine.workers import finish_task
+from orch8_nb.engine.workers import finish_task, reroute_to_handler
 from orch8_nb.errors import NotFoundError, Problem, SignalValidationError
 from orch8_nb.model import SequenceDefinition, SignalKind
 from orch8_nb.storage import open_storage
@@ -104,6 +104,7 @@ class AsyncEngine:
         self._started = False
         self._closed = False
         self._unlisten: Callable[[], None] | None = None
+        self._background: set[asyncio.Task[int]] = set()
         self.services = Services(
             self.storage, self.registry, self.clock, self._pool, self.bus, self.node_id,
             self._on_terminal, self._on_reschedule,
@@ -160,6 +161,8 @@ class AsyncEngine:
                 self._scheduler_task.cancel()
                 await asyncio.wait({self._scheduler_task})
         await self.scheduler.drain(timeout * 1000)
+        if self._background:
+            await asyncio.wait(self._background, timeout=timeout)
         if self._started:
             now = self.clock.now_ms()
             await self.storage.release_instances(now, "engine shutdown", owners=[self.node_id])
@@ -189,17 +192,27 @@ class AsyncEngine:
         """
         if callable(name):
             fn = name
-            self.registry.register(getattr(fn, "__name__", "handler"), fn)
+            self.register_handler(getattr(fn, "__name__", "handler"), fn)
             return fn
 
         def decorate(fn: F) -> F:
-            self.registry.register(name or fn.__name__, fn)
+            self.register_handler(name or fn.__name__, fn)
             return fn
 
         return decorate
 
     def register_handler(self, name: str, fn: HandlerFn) -> None:
+        """Register (or replace) a handler; steps already waiting on it as worker tasks
+        come back to run in-process."""
         self.registry.register(name, fn)
+        loop = self._loop
+        if self._started and not self._closed and loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._spawn_reroute, name)
+
+    def _spawn_reroute(self, name: str) -> None:
+        task = asyncio.ensure_future(reroute_to_handler(self.services, self._load_run, name))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     # -- sequences -------------------------------------------------------------------------------
 
@@ -439,7 +452,7 @@ class AsyncEngine:
         sid = self.clock.uuid()
         row = SignalRow(sid, instance_id, kind.to_db(), body, self.clock.now_ms())
         await self.storage.enqueue_signal(row)
-        self.scheduler.notify_signal(instance_id)
+        self.scheduler.notify_signal(instance_id, kind.to_db())
         return sid
 
     # -- worker tasks ----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from orch8_nb.engine.handlers import StepError as HandlerError
 from orch8_nb.engine.handlers.outcomes import RetryStep
 from orch8_nb.engine.handlers.registry import Handler
 from orch8_nb.engine.retry import backoff_ms, should_retry
-from orch8_nb.engine.run import RETRY_REF, Run, StepError, fail_node
+from orch8_nb.engine.run import RETRY_REF, Run, StepError, encode_json, fail_node
 from orch8_nb.engine.scope import scope_for
 from orch8_nb.errors import ExpressionError
 from orch8_nb.expr import has_template, render_template, resolve_templates
@@ -205,9 +205,9 @@ def apply_outcome(run: Run, ready: Ready, outcome: Outcome, cache: str | None) -
     """Fold a finished attempt into the run: output or retry marker or failure."""
     block, node = ready.block, ready.node
     if outcome.ok:
-        error = _check_output(block, outcome.value)
+        encoded, error = _check_output(block, outcome.value)
         if error is None:
-            _succeed(run, ready, outcome, cache)
+            _succeed(run, ready, outcome, cache, encoded)
             return
         outcome = Outcome(False, error=error, duration_ms=outcome.duration_ms)
     err = outcome.error
@@ -229,7 +229,7 @@ def apply_outcome(run: Run, ready: Ready, outcome: Outcome, cache: str | None) -
     _audit_attempt(run, ready, outcome, "failed", {})
 
 
-def _succeed(run: Run, ready: Ready, outcome: Outcome, cache: str | None) -> None:
+def _succeed(run: Run, ready: Ready, outcome: Outcome, cache: str | None, encoded: str) -> None:
     block = ready.block
     to_set, to_delete = outcome.kv
     for key in to_delete:
@@ -238,29 +238,28 @@ def _succeed(run: Run, ready: Ready, outcome: Outcome, cache: str | None) -> Non
         run.set_kv(key, value)
     if cache is not None and not outcome.from_cache:
         run.set_kv(cache, outcome.value)
-    run.add_output(block.id, outcome.value, attempt=ready.attempt)
+    run.add_output(block.id, outcome.value, attempt=ready.attempt, encoded=encoded)
     steps = run.inst.context_runtime.get("total_steps_executed", 0)
     run.touch_runtime(total_steps_executed=(steps if isinstance(steps, int) else 0) + 1)
     _audit_attempt(run, ready, outcome, "cached" if outcome.from_cache else "completed", {})
     run.set_node(ready.node, "completed")
 
 
-def _check_output(block: Any, value: Any) -> StepError | None:
+def _check_output(block: Any, value: Any) -> tuple[str, StepError | None]:
+    """The output encoded as JSON, or the reason it cannot be stored."""
     try:
-        json.dumps(value, allow_nan=False)
+        encoded = encode_json(value)
     except (TypeError, ValueError) as exc:
-        return StepError(f"handler returned a value that is not JSON: {exc}", False, kind="output")
+        message = f"handler returned a value that is not JSON: {exc}"
+        return "", StepError(message, False, kind="output")
     if block.output_schema is not None:
         try:
             jsonschema.validate(value, block.output_schema)
         except jsonschema.ValidationError as exc:
             path = "".join(f"[{p!r}]" for p in exc.absolute_path)
-            return StepError(
-                f"output does not match output_schema at output{path}: {exc.message}",
-                False,
-                kind="output_schema",
-            )
-    return None
+            message = f"output does not match output_schema at output{path}: {exc.message}"
+            return encoded, StepError(message, False, kind="output_schema")
+    return encoded, None
 
 
 def _audit_attempt(

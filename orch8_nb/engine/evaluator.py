@@ -59,24 +59,26 @@ def evaluate(run: Run, in_flight: set[str]) -> Evaluation:
 
 
 def _pass(run: Run, ev: Evaluation, in_flight: set[str]) -> None:
-    roots = run.tree.roots
-    if all(r.state in DONE_OK for r in roots):
-        ev.outcome = "completed"
-        return
-    if any(r.state == "failed" for r in roots):
-        ev.outcome = "failed"
-        return
-    if any(r.state == "cancelled" for r in roots):
+    active: NodeRow | None = None
+    cancelled = False
+    for root in run.tree.roots:
+        state = root.state
+        if state == "failed":
+            ev.outcome = "failed"  # a failure wins over a cancellation
+            return
+        cancelled = cancelled or state == "cancelled"
+        if active is None and state not in DONE_OK:
+            active = root  # roots are sequential: only the first unfinished one moves
+    if cancelled:
         ev.outcome = "cancelled"
         return
-    for root in roots:
-        if root.state in DONE_OK:
-            continue
-        if root.state == "pending":
-            run.set_node(root, "running")
-            ev.changed = True
-        advance(run, root, ev, in_flight)
-        return  # roots are sequential: only the first unfinished one moves
+    if active is None:
+        ev.outcome = "completed"
+        return
+    if active.state == "pending":
+        run.set_node(active, "running")
+        ev.changed = True
+    advance(run, active, ev, in_flight)
 
 
 def advance(run: Run, node: NodeRow, ev: Evaluation, in_flight: set[str]) -> None:

@@ -27,6 +27,8 @@ from orch8_nb.storage.rows import (
     SignalRow,
 )
 
+encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+
 #: ``output_ref`` of bookkeeping rows, invisible to ``outputs.<id>``: a failed attempt
 #: that will be retried, and the error that failed a block.
 RETRY_REF = "__retry__"
@@ -116,13 +118,21 @@ class Run:
     # -- outputs, state, context -----------------------------------------------------------------
 
     def add_output(
-        self, block_id: str, value: Any, *, attempt: int, ref: str | None = None, size: int = -1
+        self,
+        block_id: str,
+        value: Any,
+        *,
+        attempt: int,
+        ref: str | None = None,
+        encoded: str | None = None,
     ) -> OutputRow:
-        if size < 0:
-            size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
+        """Append an output row; ``encoded`` is ``value`` as compact JSON if known."""
+        if encoded is None:
+            encoded = encode_json(value)
         row = OutputRow(
-            self.new_id(), self.inst.id, block_id, value, ref, size, attempt, self.now()
-        )
+            self.new_id(), self.inst.id, block_id, value, ref, len(encoded.encode()), attempt,
+            self.now(), encoded=encoded,
+        )  # fmt: skip
         self.pending.outputs.append(row)
         self.attempts[block_id] = row
         if ref is None:
@@ -207,7 +217,8 @@ class Run:
         return bool(
             self._node_updates or self._meta_dirty or self._runtime_dirty or self._data_dirty
             or p.instance or p.outputs or p.audit or p.nodes_insert or p.kv_set or p.kv_delete
-            or p.tasks_insert or p.tasks_update or p.signals_delivered or p.nodes_delete
+            or p.tasks_insert or p.tasks_update or p.tasks_withdraw or p.signals_delivered
+            or p.nodes_delete
         )  # fmt: skip
 
     def take_changeset(self) -> Changeset:

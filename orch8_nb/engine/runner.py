@@ -24,6 +24,8 @@ from orch8_nb.engine.dispatch import (
 )
 from orch8_nb.engine.evaluator import Evaluation, Ready, cancel_open_nodes, evaluate
 from orch8_nb.engine.events import Event
+from orch8_nb.engine.handlers import StepContext
+from orch8_nb.engine.handlers.registry import Handler
 from orch8_nb.engine.run import Run, failure_of
 from orch8_nb.engine.services import Services
 from orch8_nb.engine.signals import apply_signals, consume
@@ -34,6 +36,16 @@ log = logging.getLogger("orch8_nb.runner")
 
 class LeaseLost(Exception):
     """A commit lost its compare-and-swap: someone else changed the instance."""
+
+
+@dataclass(slots=True)
+class _Call:
+    ready: Ready
+    handler: Handler
+    ctx: StepContext
+    timeout: int | None
+    cache: str | None
+    started: int
 
 
 @dataclass(slots=True)
@@ -52,13 +64,28 @@ class Runner:
         self.signals_waiting = bool(run.signals)
         self.cancel_requested = False
         self._wakeup: asyncio.Future[None] | None = None
+        self._inline: _Call | None = None
+        self._interrupted = False
+        self._task: asyncio.Task[None] | None = None
 
     # -- notifications from the engine -----------------------------------------------------------
 
-    def notify_signal(self) -> None:
-        """A signal for this instance was enqueued: look at it at the next chance."""
+    def notify_signal(self, kind: str = "") -> None:
+        """A signal for this instance was enqueued: look at it at the next chance.
+
+        A ``cancel`` interrupts a cancellable handler running inline at once.
+        """
         self.signals_waiting = True
         self._poke()
+        inline = self._inline
+        if (
+            kind == "cancel"
+            and inline is not None
+            and inline.ready.block.cancellable is not False
+            and self._task is not None
+        ):
+            self._interrupted = True
+            self._task.cancel()
 
     def _poke(self, _: object = None) -> None:
         if self._wakeup is not None and not self._wakeup.done():
@@ -72,6 +99,7 @@ class Runner:
     # -- the loop --------------------------------------------------------------------------------
 
     async def drive(self) -> None:
+        self._task = asyncio.current_task()
         try:
             await self._drive()
         except LeaseLost as exc:
@@ -107,7 +135,11 @@ class Runner:
             if ev.ready and not self.cancel_requested:
                 if self._has_results():
                     await self._commit()
-                if self._start(ev.ready):
+                resolved, inline = self._start(ev.ready)
+                if inline is not None:
+                    await self._run_inline(inline)
+                    continue
+                if resolved:
                     continue  # something resolved without running a handler
             if self.in_flight:
                 if self._has_results():
@@ -131,10 +163,12 @@ class Runner:
             or p.signals_delivered or "state" in p.instance
         )  # fmt: skip
 
-    def _start(self, ready: list[Ready]) -> bool:
-        """Start handlers; returns True if some step resolved immediately."""
+    def _start(self, ready: list[Ready]) -> tuple[bool, _Call | None]:
+        """Start handlers. Returns whether some step resolved without running a handler,
+        and the call to run inline when it is the only work (saves a task per step)."""
         run = self.run
         resolved = False
+        calls: list[_Call] = []
         for r in ready:
             block = r.block
             run.touch_runtime(
@@ -163,13 +197,37 @@ class Runner:
                 )
                 resolved = True
                 continue
-            ctx = step_context(run, r, params)
             timeout = None if block.timeout is None else int(block.timeout)
-            started = run.now()
-            task = asyncio.ensure_future(invoke(handler, ctx, timeout, self.s.clock, self.s.pool))
+            calls.append(_Call(r, handler, step_context(run, r, params), timeout, cache, run.now()))
+        if len(calls) == 1 and not resolved and not self.in_flight:
+            return False, calls[0]
+        for call in calls:
+            task = asyncio.ensure_future(
+                invoke(call.handler, call.ctx, call.timeout, self.s.clock, self.s.pool)
+            )
             task.add_done_callback(self._poke)
-            self.in_flight[r.node.id] = _InFlight(r, task, cache, started)
-        return resolved
+            self.in_flight[call.ready.node.id] = _InFlight(
+                call.ready, task, call.cache, call.started
+            )
+        return resolved, None
+
+    async def _run_inline(self, call: _Call) -> None:
+        """Await the only running handler directly; a cancel signal interrupts it."""
+        self._inline = call
+        try:
+            outcome = await invoke(call.handler, call.ctx, call.timeout, self.s.clock, self.s.pool)
+        except asyncio.CancelledError:
+            if not self._interrupted:
+                raise
+            self._interrupted = False
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+            return  # the step is dropped; the pending cancel is applied next
+        finally:
+            self._inline = None
+        outcome.started_at = call.started
+        apply_outcome(self.run, call.ready, outcome, call.cache)
 
     async def _wait_for_results(self) -> None:
         finished = [f for f in self.in_flight.values() if f.task.done()]

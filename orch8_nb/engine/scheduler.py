@@ -138,10 +138,10 @@ class Scheduler:
             self._deferred_signals |= {sig.id for sig in after if not sig.delivered}
         return moved
 
-    def notify_signal(self, instance_id: str) -> None:
+    def notify_signal(self, instance_id: str, kind: str = "") -> None:
         runner = self.runners.get(instance_id)
         if runner is not None:
-            runner.notify_signal()
+            runner.notify_signal(kind)
         else:
             self._sweep_hint = True
         self._wake.set()

@@ -85,3 +85,36 @@ async def _commit(s: Services, run: Run) -> None:
     result = await s.storage.commit(run.take_changeset())
     if not result.ok:
         raise ConflictError(f"instance {run.inst.id} changed concurrently; retry the call")
+
+
+async def reroute_to_handler(s: Services, load_run: Any, handler_name: str) -> int:
+    """Bring pending worker tasks of a now-registered handler back in-process.
+
+    A step becomes a worker task when its handler is unknown; in a notebook that is often
+    just "not registered yet" (a kernel restart resumes instances before the handler cells
+    run). Once the name is registered, a registered handler takes precedence, as at
+    dispatch: the task is withdrawn and the step runs in this engine. Returns the count.
+    """
+    moved = 0
+    tasks = await s.storage.list_worker_tasks(
+        state="pending", handler_name=handler_name, limit=1000
+    )
+    for task in tasks:
+        run: Run | None = await load_run(task.instance_id)
+        if run is None or run.inst.state != "waiting":
+            continue
+        node = run.tree.by_block.get(task.block_id)
+        if node is None or node.state != "waiting":
+            continue
+        run.pending.tasks_withdraw.append(task.id)
+        run.set_node(node, "running")
+        run.audit("worker_task_withdrawn", {"task_id": task.id, "handler": handler_name},
+                  block_id=task.block_id)  # fmt: skip
+        run.transition("scheduled", reason="handler registered")
+        run.schedule(run.now())
+        result = await s.storage.commit(run.take_changeset())
+        if result.ok:
+            moved += 1
+    if moved:
+        s.on_reschedule(s.clock.now_ms())
+    return moved

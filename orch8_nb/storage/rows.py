@@ -101,6 +101,8 @@ class OutputRow:
     attempt: int
     created_at: int
     seq: int = 0  # assigned by the backend; orders rows of one instance
+    #: ``output`` already encoded as compact JSON, when the engine has it (saves a dumps).
+    encoded: str | None = None
 
 
 @dataclass(slots=True)
@@ -196,6 +198,8 @@ class Changeset:
     tasks_insert: list[WorkerTaskRow] = field(default_factory=list)
     tasks_update: list[TaskUpdate] = field(default_factory=list)
     tasks_delete_pending: bool = False
+    #: Pending worker tasks to withdraw; a task already claimed fails the changeset.
+    tasks_withdraw: list[str] = field(default_factory=list)
     kv_set: dict[str, JSON] = field(default_factory=dict)
     kv_delete: list[str] = field(default_factory=list)
 

@@ -53,7 +53,11 @@ class SqliteStorage:
         memory = path == ":memory:"
         self.capabilities = Capabilities(multi_process=not memory, durable=not memory)
         self._created_at = now_ms
-        self._db = DatabaseThread(self._connect, name=f"orch8-sqlite:{path}")
+        self._db = DatabaseThread(
+            self._connect,
+            name=f"orch8-sqlite:{path}",
+            busy_timeout_ms=busy_timeout_ms,
+        )
         self._version = 0
         self._open = False
 
@@ -71,6 +75,9 @@ class SqliteStorage:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
         self._version = migrations.apply(conn, self._created_at)
+        # From here on a locked database must never stall the engine loop: the executor
+        # retries such transactions on its helper thread (up to busy_timeout_ms) instead.
+        conn.execute("PRAGMA busy_timeout = 0")
         return conn
 
     @property

@@ -93,7 +93,8 @@ OUTPUT_COLS = "id, instance_id, block_id, output, output_ref, output_size, attem
 
 def output_params(r: OutputRow) -> tuple[Any, ...]:
     return (
-        r.id, r.instance_id, r.block_id, dumps(r.output), r.output_ref, r.output_size,
+        r.id, r.instance_id, r.block_id, r.encoded if r.encoded is not None else dumps(r.output),
+        r.output_ref, r.output_size,
         r.attempt, r.created_at,
     )  # fmt: skip
 

@@ -95,7 +95,8 @@ def create_instances(
 
 
 def insert_audit(conn: sqlite3.Connection, rows: Sequence[AuditRow]) -> None:
-    conn.executemany(
+    _many(
+        conn,
         "INSERT INTO audit_log (id, instance_id, tenant_id, event_type, from_state, to_state, "
         f"block_id, details, created_at) VALUES ({c.placeholders(9)})",
         [c.audit_params(a) for a in rows],
@@ -168,6 +169,12 @@ def commit(conn: sqlite3.Connection, cs: Changeset) -> CommitResult:
         args.append(cs.expect_state)
     if conn.execute(sql, args).rowcount != 1:
         return CommitResult(False, cs.expect_rev, reason="instance changed concurrently")
+    for task_id in cs.tasks_withdraw:
+        gone = conn.execute(
+            "DELETE FROM worker_tasks WHERE id = ? AND state = 'pending'", (task_id,)
+        ).rowcount
+        if gone != 1:
+            raise ConflictError(f"worker task {task_id} was claimed meanwhile")
     for upd in cs.tasks_update:
         if not _apply_task_update(
             conn, upd.task_id, upd.expect_state, upd.expect_epoch, upd.values
@@ -182,47 +189,62 @@ def commit(conn: sqlite3.Connection, cs: Changeset) -> CommitResult:
     return CommitResult(True, cs.expect_rev + 1, pending_signals=pending is not None)
 
 
+def _many(conn: sqlite3.Connection, sql: str, rows: list[Any]) -> None:
+    """``executemany``, but a plain ``execute`` for the usual single row (cheaper)."""
+    if len(rows) == 1:
+        conn.execute(sql, rows[0])
+    else:
+        conn.executemany(sql, rows)
+
+
 def _apply_children(conn: sqlite3.Connection, cs: Changeset) -> None:
     iid = cs.instance_id
     if cs.nodes_delete:
         conn.execute("DELETE FROM execution_tree WHERE instance_id = ?", (iid,))
     if cs.nodes_insert:
-        conn.executemany(
+        _many(
+            conn,
             f"INSERT INTO execution_tree ({c.NODE_COLS}) VALUES ({c.placeholders(10)})",
             [c.node_params(n) for n in cs.nodes_insert],
         )
     if cs.nodes_update:
-        conn.executemany(
+        _many(
+            conn,
             "UPDATE execution_tree SET state = ?, started_at = ?, completed_at = ? WHERE id = ?",
             [(u.state, u.started_at, u.completed_at, u.node_id) for u in cs.nodes_update],
         )
     if cs.outputs:
-        conn.executemany(
+        _many(
+            conn,
             "INSERT INTO block_outputs (id, instance_id, block_id, output, output_ref, "
             f"output_size, attempt, created_at) VALUES ({c.placeholders(8)})",
             [c.output_params(o) for o in cs.outputs],
         )
     if cs.signals_delivered:
-        conn.executemany(
+        _many(
+            conn,
             "UPDATE signal_inbox SET delivered = 1, delivered_at = ? WHERE id = ?",
             [(cs.now, sid) for sid in cs.signals_delivered],
         )
     if cs.tasks_delete_pending:
         conn.execute("DELETE FROM worker_tasks WHERE instance_id = ? AND state = 'pending'", (iid,))
     if cs.tasks_insert:
-        conn.executemany(
+        _many(
+            conn,
             f"INSERT INTO worker_tasks ({c.TASK_COLS}) VALUES ({c.placeholders(22)})",
             [c.task_params(t) for t in cs.tasks_insert],
         )
     if cs.kv_set:
-        conn.executemany(
+        _many(
+            conn,
             "INSERT INTO instance_kv_state (instance_id, key, value, updated_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (instance_id, key) DO UPDATE SET "
             "value = excluded.value, updated_at = excluded.updated_at",
             [(iid, k, c.dumps(v), cs.now) for k, v in cs.kv_set.items()],
         )
     if cs.kv_delete:
-        conn.executemany(
+        _many(
+            conn,
             "DELETE FROM instance_kv_state WHERE instance_id = ? AND key = ?",
             [(iid, k) for k in cs.kv_delete],
         )

@@ -341,3 +341,25 @@ def test_sync_handlers_do_not_block_the_engine(make_engine: Any) -> None:
     assert slow.state == "running"
     gate.set()
     assert slow.wait(10).state == "completed"
+
+
+def test_registering_a_handler_late_brings_waiting_steps_back_in_process(engine: Engine) -> None:
+    """A kernel restart resumes instances before the handler cells run again."""
+    with pytest.warns(UserWarning, match="later_handler"):
+        inst = engine.create_instance(seq(step("x", "later_handler"), name="late"))
+    engine.run_until_idle()
+    assert inst.state == "waiting"
+
+    @engine.handler("later_handler")
+    def later(ctx: StepContext) -> str:
+        return "ran here"
+
+    for _ in range(100):
+        engine.run_until_idle()
+        if inst.state == "completed":
+            break
+        threading.Event().wait(0.01)
+    assert inst.state == "completed"
+    assert inst.outputs == {"x": "ran here"}
+    assert "later_handler" not in [t.handler_name for t in engine.poll_tasks("later_handler", "w")]
+    assert "sent" not in inst.data  # ran as an in-process step: no worker-style merge
