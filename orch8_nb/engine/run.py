@@ -69,6 +69,7 @@ class Run:
     _node_updates: dict[str, NodeRow] = field(default_factory=dict)
     _meta_dirty: bool = False
     _runtime_dirty: bool = False
+    _runtime_saved: bool = False
     _data_dirty: bool = False
 
     def __post_init__(self) -> None:
@@ -215,7 +216,7 @@ class Run:
     def dirty(self) -> bool:
         p = self.pending
         return bool(
-            self._node_updates or self._meta_dirty or self._runtime_dirty or self._data_dirty
+            self._node_updates or self._meta_dirty or self._data_dirty
             or p.instance or p.outputs or p.audit or p.nodes_insert or p.kv_set or p.kv_delete
             or p.tasks_insert or p.tasks_update or p.tasks_withdraw or p.signals_delivered
             or p.nodes_delete
@@ -233,12 +234,17 @@ class Run:
         ]
         if self._meta_dirty:
             cs.instance["metadata"] = dict(self.inst.metadata)
-        if self._runtime_dirty:
+        # Per-step runtime stamps (current_step, attempt, ...) are informational: written
+        # with state changes and the first commit, not with every step, to keep the hot
+        # path lean. After a crash they are stamped afresh.
+        if self._runtime_dirty and ("state" in cs.instance or not self._runtime_saved):
+            self._runtime_saved = True
+            self._runtime_dirty = False
             cs.instance["context_runtime"] = dict(self.inst.context_runtime)
         if self._data_dirty:
             cs.instance["context_data"] = dict(self.inst.context_data)
         self._node_updates = {}
-        self._meta_dirty = self._runtime_dirty = self._data_dirty = False
+        self._meta_dirty = self._data_dirty = False
         self.pending = self._fresh()
         return cs
 

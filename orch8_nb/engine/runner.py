@@ -33,6 +33,9 @@ from orch8_nb.errors import ExpressionError
 
 log = logging.getLogger("orch8_nb.runner")
 
+#: How often a running instance looks for signals queued by other processes.
+SIGNAL_CHECK_MS = 100
+
 
 class LeaseLost(Exception):
     """A commit lost its compare-and-swap: someone else changed the instance."""
@@ -67,6 +70,7 @@ class Runner:
         self._inline: _Call | None = None
         self._interrupted = False
         self._task: asyncio.Task[None] | None = None
+        self._signals_checked_at = run.now()  # the claim just loaded the inbox
 
     # -- notifications from the engine -----------------------------------------------------------
 
@@ -304,6 +308,12 @@ class Runner:
     async def _commit(self) -> None:
         run = self.run
         cs = run.take_changeset()
+        now = cs.now
+        # Signals sent through this engine arrive by notify_signal(); the inbox is read
+        # for signals from other processes at most every SIGNAL_CHECK_MS per instance.
+        cs.check_signals = now - self._signals_checked_at >= SIGNAL_CHECK_MS
+        if cs.check_signals:
+            self._signals_checked_at = now
         result = await self.s.storage.commit(cs)
         if not result.ok:
             raise LeaseLost(result.reason)

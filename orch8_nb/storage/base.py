@@ -127,9 +127,9 @@ class Storage(Protocol):
         """Apply a changeset atomically, guarded by ``expect_rev`` (and ``expect_state``).
 
         On a lost compare-and-swap nothing is written and ``ok`` is False. Worker-task
-        updates are compare-and-swaps too; a lost one fails the whole changeset. The result
-        also tells whether undelivered signals are waiting for the instance, so a running
-        engine notices them without an extra query.
+        updates are compare-and-swaps too; a lost one fails the whole changeset. With
+        ``check_signals`` the result also tells whether undelivered signals wait for the
+        instance, so a running engine notices signals from other processes cheaply.
         """
 
     async def next_fire_at(self) -> int | None:

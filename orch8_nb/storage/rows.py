@@ -202,6 +202,8 @@ class Changeset:
     tasks_withdraw: list[str] = field(default_factory=list)
     kv_set: dict[str, JSON] = field(default_factory=dict)
     kv_delete: list[str] = field(default_factory=list)
+    #: Also report whether undelivered signals wait (costs a query; runners ask now and then).
+    check_signals: bool = True
 
 
 @dataclass(slots=True)

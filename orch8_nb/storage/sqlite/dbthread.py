@@ -227,6 +227,8 @@ class DatabaseThread:
                 waited += _BUSY_RETRY_S
 
     def _run_writes(self, conn: sqlite3.Connection, jobs: list[_Job], *, wait: bool) -> None:
+        """One transaction for the group. Optimistic: no savepoints unless a unit fails,
+        then the group is redone with one savepoint per unit so only that unit is lost."""
         try:
             self._begin(conn, wait=wait)
         except _Locked:
@@ -235,23 +237,27 @@ class DatabaseThread:
             for job in jobs:
                 job.outcome = (False, _wrap(exc))
             return
-        single = len(jobs) == 1
+        failed = False
         for job in jobs:
-            if single:
-                try:
-                    job.outcome = (True, job.fn(conn))
-                except BaseException as exc:
-                    job.outcome = (False, _wrap(exc))
-                    conn.execute("ROLLBACK")
-                    return
-                continue
-            conn.execute("SAVEPOINT unit")
             try:
                 job.outcome = (True, job.fn(conn))
             except BaseException as exc:
                 job.outcome = (False, _wrap(exc))
-                conn.execute("ROLLBACK TO unit")
-            conn.execute("RELEASE unit")
+                failed = True
+                break
+        if failed:
+            conn.execute("ROLLBACK")
+            if len(jobs) == 1:
+                return
+            self._begin(conn, wait=True)
+            for job in jobs:
+                conn.execute("SAVEPOINT unit")
+                try:
+                    job.outcome = (True, job.fn(conn))
+                except BaseException as exc:
+                    job.outcome = (False, _wrap(exc))
+                    conn.execute("ROLLBACK TO unit")
+                conn.execute("RELEASE unit")
         try:
             conn.execute("COMMIT")
         except sqlite3.Error as exc:

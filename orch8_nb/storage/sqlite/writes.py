@@ -182,11 +182,14 @@ def commit(conn: sqlite3.Connection, cs: Changeset) -> CommitResult:
             # Undo the instance update too: the unit runs in a savepoint / transaction.
             raise ConflictError(f"worker task {upd.task_id} changed concurrently")
     _apply_children(conn, cs)
-    pending = conn.execute(
-        "SELECT 1 FROM signal_inbox WHERE instance_id = ? AND delivered = 0 LIMIT 1",
-        (cs.instance_id,),
-    ).fetchone()
-    return CommitResult(True, cs.expect_rev + 1, pending_signals=pending is not None)
+    pending = cs.check_signals and (
+        conn.execute(
+            "SELECT 1 FROM signal_inbox WHERE instance_id = ? AND delivered = 0 LIMIT 1",
+            (cs.instance_id,),
+        ).fetchone()
+        is not None
+    )
+    return CommitResult(True, cs.expect_rev + 1, pending_signals=pending)
 
 
 def _many(conn: sqlite3.Connection, sql: str, rows: list[Any]) -> None:
