@@ -1,3 +1,97 @@
-"""orch8-nb: a durable workflow engine that lives inside a Jupyter kernel."""
+"""orch8-nb: a durable workflow engine that lives inside a Jupyter kernel.
+
+Everything listed in ``__all__`` is the public API; all other modules are internal and
+may change without notice.
+"""
+
+from orch8_nb.dsl import (
+    ab_split,
+    cancellation_scope,
+    for_each,
+    human_input,
+    loop,
+    parallel,
+    race,
+    retry,
+    route,
+    router,
+    saga,
+    saga_step,
+    sequence,
+    step,
+    sub_sequence,
+    try_catch,
+    variant,
+)
+from orch8_nb.engine import (
+    AsyncEngine,
+    Engine,
+    FailStep,
+    Instance,
+    RealClock,
+    RetryStep,
+    StepContext,
+    UnregisteredHandlerWarning,
+    VirtualClock,
+)
+from orch8_nb.errors import (
+    ConflictError,
+    ExpressionError,
+    InputValidationError,
+    InstanceValidationError,
+    InvalidTransitionError,
+    NotFoundError,
+    Orch8Error,
+    Problem,
+    SequenceValidationError,
+    SignalValidationError,
+    StorageError,
+    UnsupportedFeatureError,
+)
+from orch8_nb.model import SequenceDefinition, sequence_json_schema
 
 __version__ = "0.1.0.dev0"
+
+__all__ = [
+    "AsyncEngine",
+    "ConflictError",
+    "Engine",
+    "ExpressionError",
+    "FailStep",
+    "InputValidationError",
+    "Instance",
+    "InstanceValidationError",
+    "InvalidTransitionError",
+    "NotFoundError",
+    "Orch8Error",
+    "Problem",
+    "RealClock",
+    "RetryStep",
+    "SequenceDefinition",
+    "SequenceValidationError",
+    "SignalValidationError",
+    "StepContext",
+    "StorageError",
+    "UnregisteredHandlerWarning",
+    "UnsupportedFeatureError",
+    "VirtualClock",
+    "__version__",
+    "ab_split",
+    "cancellation_scope",
+    "for_each",
+    "human_input",
+    "loop",
+    "parallel",
+    "race",
+    "retry",
+    "route",
+    "router",
+    "saga",
+    "saga_step",
+    "sequence",
+    "sequence_json_schema",
+    "step",
+    "sub_sequence",
+    "try_catch",
+    "variant",
+]

@@ -43,17 +43,55 @@ class CompiledSequence:
         return self.blocks_by_id[block_id]
 
 
+#: Step fields this version validates but does not execute yet (refused, never ignored).
+_STEP_FIELDS_LATER = {
+    "wait_for_input": "human-input gates",
+    "send_window": "send windows",
+    "rate_limit_key": "rate limits",
+    "deadline": "step deadlines",
+    "on_deadline_breach": "deadline escalation",
+    "fallback_handler": "circuit-breaker fallbacks",
+    "compensation": "receipt-backed compensation",
+}
+_DELAY_FIELDS_LATER = ("business_days_only", "holidays", "fire_at_local", "timezone")
+_SEQUENCE_FIELDS_LATER = {
+    "interceptors": "interceptors",
+    "sla": "sequence SLAs",
+    "on_failure": "on_failure cleanup blocks",
+    "on_cancel": "on_cancel cleanup blocks",
+}
+_PLUGIN_PREFIXES = ("wasm://", "grpc://", "ap://")
+
+
 def check_supported(definition: SequenceDefinition, supported_types: frozenset[str]) -> None:
-    """Refuse, with the block's path, features this engine version cannot execute yet."""
+    """Refuse, naming the path, what this engine version cannot execute yet.
+
+    A definition that validates but would silently lose behaviour is worse than one that
+    is refused: each refusal says what is missing and where.
+    """
+    problems: list[str] = []
+    for name, what in _SEQUENCE_FIELDS_LATER.items():
+        value = getattr(definition, name, None)
+        if value:
+            problems.append(f"{name}: {what} are not executed by this version yet")
     for ref in iter_blocks(definition.blocks):
         path, block = ref.path, ref.block
         if block.type not in supported_types:
-            raise UnsupportedFeatureError(
-                f"{path} ({block.id!r}): '{block.type}' blocks are not executed by this version "
-                "of orch8-nb yet"
-            )
-        if block.type == "step" and block.wait_for_input is not None:
-            raise UnsupportedFeatureError(
-                f"{path}.wait_for_input ({block.id!r}): human-input gates are not executed by "
-                "this version of orch8-nb yet"
-            )
+            problems.append(f"{path} ({block.id!r}): '{block.type}' blocks are not executed yet")
+            continue
+        if block.type != "step":
+            continue
+        for name, what in _STEP_FIELDS_LATER.items():
+            if getattr(block, name, None) is not None:
+                problems.append(f"{path}.{name} ({block.id!r}): {what} are not executed yet")
+        if block.delay is not None:
+            for name in _DELAY_FIELDS_LATER:
+                if getattr(block.delay, name, None) not in (None, False, [], ()):
+                    problems.append(f"{path}.delay.{name} ({block.id!r}): not executed yet")
+        if block.handler.startswith(_PLUGIN_PREFIXES):
+            problems.append(f"{path}.handler ({block.id!r}): plugin handlers are not available yet")
+    if problems:
+        raise UnsupportedFeatureError(
+            "this sequence uses features orch8-nb does not execute yet:\n"
+            + "\n".join(f"  - {p}" for p in problems)
+        )

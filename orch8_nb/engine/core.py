@@ -37,7 +37,12 @@ from orch8_nb.engine.run import Run, StepError
 from orch8_nb.engine.scheduler import Scheduler
 from orch8_nb.engine.services import Services
 from orch8_nb.engine.workers import finish_task, reroute_to_handler
-from orch8_nb.errors import NotFoundError, Problem, SignalValidationError
+from orch8_nb.errors import (
+    NotFoundError,
+    Problem,
+    SignalValidationError,
+    UnsupportedFeatureError,
+)
 from orch8_nb.model import SequenceDefinition, SignalKind
 from orch8_nb.storage import open_storage
 from orch8_nb.storage.base import Storage
@@ -352,6 +357,10 @@ class AsyncEngine:
         )
         check_input_schema(compiled.definition.input_schema, sections["data"], problems)
         raise_if(problems)
+        if budget is not None:
+            raise UnsupportedFeatureError(
+                "budget: instance budgets are not enforced by this version yet"
+            )
         now = self.clock.now_ms()
         iid = self.clock.uuid()
         # Due now, no concurrency group, room to run: start it here without a claim.

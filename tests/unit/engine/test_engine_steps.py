@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import warnings
 from typing import Any
@@ -363,3 +364,35 @@ def test_registering_a_handler_late_brings_waiting_steps_back_in_process(engine:
     assert inst.outputs == {"x": "ran here"}
     assert "later_handler" not in [t.handler_name for t in engine.poll_tasks("later_handler", "w")]
     assert "sent" not in inst.data  # ran as an in-process step: no worker-style merge
+
+
+@pytest.mark.parametrize(
+    ("fields", "where"),
+    [
+        ({"send_window": {"start_hour": 9, "end_hour": 17}}, "blocks[0].send_window"),
+        ({"rate_limit_key": "k"}, "blocks[0].rate_limit_key"),
+        ({"deadline": 1000}, "blocks[0].deadline"),
+        ({"fallback_handler": "other"}, "blocks[0].fallback_handler"),
+        ({"wait_for_input": {"prompt": "ok?"}}, "blocks[0].wait_for_input"),
+        (
+            {"delay": {"duration": 10, "business_days_only": True}},
+            "blocks[0].delay.business_days_only",
+        ),
+        ({"handler": "wasm://thing"}, "blocks[0].handler"),
+    ],
+)
+def test_features_not_executed_yet_are_refused_not_ignored(
+    engine: Engine, fields: dict[str, Any], where: str
+) -> None:
+    from orch8_nb.errors import UnsupportedFeatureError
+
+    with pytest.raises(UnsupportedFeatureError, match=re.escape(where)):
+        engine.upsert_sequence(seq({**step("a", "noop"), **fields}))
+
+
+def test_composite_blocks_are_refused_until_they_are_executed(engine: Engine) -> None:
+    from orch8_nb.errors import UnsupportedFeatureError
+
+    body = seq({"type": "parallel", "id": "p", "branches": [[step("a", "noop")]]})
+    with pytest.raises(UnsupportedFeatureError, match=r"blocks\[0\] \('p'\): 'parallel'"):
+        engine.upsert_sequence(body)

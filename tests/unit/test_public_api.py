@@ -1,0 +1,38 @@
+"""The public surface is exactly what ``orch8_nb.__all__`` lists (changes are deliberate)."""
+
+from __future__ import annotations
+
+import orch8_nb
+
+EXPECTED = {
+    "AsyncEngine", "ConflictError", "Engine", "ExpressionError", "FailStep",
+    "InputValidationError", "Instance", "InstanceValidationError", "InvalidTransitionError",
+    "NotFoundError", "Orch8Error", "Problem", "RealClock", "RetryStep", "SequenceDefinition",
+    "SequenceValidationError", "SignalValidationError", "StepContext", "StorageError",
+    "UnregisteredHandlerWarning", "UnsupportedFeatureError", "VirtualClock", "__version__",
+    "ab_split", "cancellation_scope", "for_each", "human_input", "loop", "parallel", "race",
+    "retry", "route", "router", "saga", "saga_step", "sequence", "sequence_json_schema", "step",
+    "sub_sequence", "try_catch", "variant",
+}  # fmt: skip
+
+
+def test_exported_names_are_pinned() -> None:
+    assert set(orch8_nb.__all__) == EXPECTED
+    assert len(orch8_nb.__all__) == len(EXPECTED)
+
+
+def test_every_exported_name_resolves() -> None:
+    for name in orch8_nb.__all__:
+        assert getattr(orch8_nb, name) is not None
+
+
+def test_dsl_and_engine_work_together() -> None:
+    from orch8_nb import Engine, VirtualClock, sequence, step
+
+    seq = sequence("dsl", step("a", "transform", params={"n": "{{ data.n }}"}), step("b", "noop"))
+    engine = Engine("sqlite://:memory:", clock=VirtualClock())
+    try:
+        inst = engine.run(seq, {"n": 5})
+        assert inst.outputs == {"a": {"n": 5}, "b": {}}
+    finally:
+        engine.shutdown()
