@@ -53,7 +53,6 @@ _STEP_FIELDS_LATER = {
     "fallback_handler": "circuit-breaker fallbacks",
     "compensation": "receipt-backed compensation",
 }
-_DELAY_FIELDS_LATER = ("business_days_only", "holidays", "fire_at_local", "timezone")
 _SEQUENCE_FIELDS_LATER = {
     "interceptors": "interceptors",
     "sla": "sequence SLAs",
@@ -84,10 +83,6 @@ def check_supported(definition: SequenceDefinition, supported_types: frozenset[s
         for name, what in _STEP_FIELDS_LATER.items():
             if getattr(block, name, None) is not None:
                 problems.append(f"{path}.{name} ({block.id!r}): {what} are not executed yet")
-        if block.delay is not None:
-            for name in _DELAY_FIELDS_LATER:
-                if getattr(block.delay, name, None) not in (None, False, [], ()):
-                    problems.append(f"{path}.delay.{name} ({block.id!r}): not executed yet")
         if block.handler.startswith(_PLUGIN_PREFIXES):
             problems.append(f"{path}.handler ({block.id!r}): plugin handlers are not available yet")
     if problems:

@@ -112,6 +112,26 @@ class Runner:
         except asyncio.CancelledError:
             self.abandon()
             raise
+        except Exception as exc:
+            # A bug or an unexpected input must not leave the instance "running" forever.
+            log.exception("instance %s: engine error", self.run.inst.id)
+            self.abandon()
+            await self._fail_on_engine_error(exc)
+
+    async def _fail_on_engine_error(self, exc: Exception) -> None:
+        run = self.run
+        run.take_changeset()  # drop the half-built decision
+        error = {"kind": "engine", "message": f"{type(exc).__name__}: {exc}", "retryable": False}
+        run.set_metadata("_error", error)
+        try:
+            run.transition("failed", error=error)
+            run.schedule(None)
+            run.release_lease()
+            await self._commit()
+        except Exception:
+            log.exception("instance %s: could not record the engine error", run.inst.id)
+            return
+        self.s.on_terminal(run.inst.id, "failed")
 
     async def _drive(self) -> None:
         run = self.run

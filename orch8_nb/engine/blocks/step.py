@@ -1,14 +1,15 @@
 """``step``: the leaf. Decides *whether* and *when* the handler runs, never runs it.
 
-Order before dispatch, as in Orch8: ``when`` guard, durable ``delay`` (served once, then
-remembered in instance metadata as ``_delay_until:<id>``), retry backoff from the latest
-retry marker; then the step is ready with its attempt number.
+Order before dispatch, as in Orch8: ``when`` guard, durable ``delay`` (computed once by
+``engine/delays.py`` and remembered in instance metadata as ``_delay_until:<id>``), retry
+backoff from the latest retry marker; then the step is ready with its attempt number.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from orch8_nb.engine.delays import delay_until
 from orch8_nb.engine.evaluator import Evaluation, Ready
 from orch8_nb.engine.run import RETRY_REF, Run, StepError, fail_node
 from orch8_nb.engine.scope import scope_for
@@ -39,7 +40,14 @@ def advance(run: Run, node: NodeRow, block: Any, ev: Evaluation, in_flight: set[
         key = f"_delay_until:{block.id}"
         until = run.inst.metadata.get(key)
         if not isinstance(until, int):
-            until = now + int(block.delay.duration) + _jitter(run, block.delay)
+            holidays = run.inst.context_config.get("holidays", ())
+            until = delay_until(
+                block.delay,
+                now,
+                instance_timezone=run.inst.timezone,
+                config_holidays=holidays if isinstance(holidays, list) else (),
+                random=run.clock.random(),
+            )
             run.set_metadata(key, until)
         if now < until:
             ev.wake(until)
@@ -53,8 +61,3 @@ def advance(run: Run, node: NodeRow, block: Any, ev: Evaluation, in_flight: set[
             return
         attempt = last.attempt + 1
     ev.ready.append(Ready(node, block, attempt))
-
-
-def _jitter(run: Run, delay: Any) -> int:
-    jitter = getattr(delay, "jitter", None)
-    return int(run.clock.random() * int(jitter)) if jitter else 0

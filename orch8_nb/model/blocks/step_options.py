@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -65,6 +66,26 @@ def _holiday(value: str) -> str:
     return value
 
 
+def _naive_local(value: str) -> str:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"expected a local date-time like 2026-03-08T09:00:00, got {value!r}"
+        ) from None
+    if moment.tzinfo is not None:
+        raise ValueError("fire_at_local is a local time: drop the offset and set timezone")
+    return value
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown IANA timezone {value!r}") from None
+    return value
+
+
 class DelaySpec(DefinitionModel):
     """A durable wait before the step runs."""
 
@@ -80,12 +101,12 @@ class DelaySpec(DefinitionModel):
         description="Dates (YYYY-MM-DD) skipped by business_days_only; merged with "
         "context.config.holidays.",
     )
-    fire_at_local: StrictText | None = Field(
+    fire_at_local: Annotated[StrictText, AfterValidator(_naive_local)] | None = Field(
         None,
         description="Naive local date-time to fire at instead of a duration; a DST gap "
         "rolls forward.",
     )
-    timezone: StrictText | None = Field(
+    timezone: Annotated[StrictText, AfterValidator(_zone)] | None = Field(
         None, description="IANA zone for fire_at_local; defaults to the instance timezone."
     )
 

@@ -216,3 +216,19 @@ def test_engine_repr_and_counts(engine: Engine) -> None:
     engine.run(seq("a"))
     assert engine.counts() == {"completed": 1}
     assert "orch8_nb.Engine" in repr(engine)
+
+
+def test_an_engine_bug_fails_the_instance_instead_of_hanging(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orch8_nb.engine import blocks
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("boom in the evaluator")
+
+    monkeypatch.setitem(blocks.REGISTRY, "step", broken)
+    inst = engine.run(seq("a"), timeout=10)
+    assert inst.state == "failed"
+    assert inst.error == {
+        "kind": "engine", "message": "RuntimeError: boom in the evaluator", "retryable": False,
+    }  # fmt: skip

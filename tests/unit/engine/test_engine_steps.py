@@ -374,10 +374,6 @@ def test_registering_a_handler_late_brings_waiting_steps_back_in_process(engine:
         ({"deadline": 1000}, "blocks[0].deadline"),
         ({"fallback_handler": "other"}, "blocks[0].fallback_handler"),
         ({"wait_for_input": {"prompt": "ok?"}}, "blocks[0].wait_for_input"),
-        (
-            {"delay": {"duration": 10, "business_days_only": True}},
-            "blocks[0].delay.business_days_only",
-        ),
         ({"handler": "wasm://thing"}, "blocks[0].handler"),
     ],
 )
