@@ -148,7 +148,16 @@ class AsyncEngine:
                 )
             )
         if self.autostart:
-            self._scheduler_task = self._loop.create_task(self.scheduler.run_forever())
+            await self.start_scheduler()
+
+    async def start_scheduler(self) -> None:
+        """Run the scheduler loop (claims, timers, signals) until shutdown. Idempotent."""
+        if self._closed or not self._started:
+            raise RuntimeError("the engine is not running")
+        if self._scheduler_task is None or self._scheduler_task.done():
+            self.autostart = True
+            loop = asyncio.get_running_loop()
+            self._scheduler_task = loop.create_task(self.scheduler.run_forever())
 
     async def shutdown(self, timeout: float = 10.0) -> None:
         """Stop claiming, let running steps finish for up to ``timeout`` s, hand back the rest.

@@ -89,6 +89,10 @@ class Engine:
     def url(self) -> str:
         return self._core.storage.url
 
+    def start(self) -> None:
+        """Start the background scheduler of an engine made with ``autostart=False``."""
+        self._thread.call(self._core.start_scheduler())
+
     def shutdown(self, timeout: float = 10.0) -> None:
         """Drain (up to ``timeout`` s), hand unfinished instances back, stop the thread."""
         if self._core.closed:
@@ -163,12 +167,12 @@ class Engine:
         """Create an instance and wait for it to finish (completed, failed or cancelled)."""
         return self.create_instance(sequence, data, **options).wait(timeout)
 
-    def instance(self, instance_id: str) -> Instance:
+    def get_instance(self, instance_id: str) -> Instance:
         """A handle on an existing instance (raises ``NotFoundError`` if unknown)."""
         self._row(instance_id)
         return Instance(self, instance_id)
 
-    def instances(
+    def list_instances(
         self,
         state: str | list[str] | None = None,
         *,
@@ -189,7 +193,7 @@ class Engine:
         """Instances per state."""
         return self._thread.call(self._core.count_instances())
 
-    def get_instance_model(self, instance_id: str) -> TaskInstance:
+    def _instance_model(self, instance_id: str) -> TaskInstance:
         return instance_model(self._row(instance_id))
 
     def outputs(self, instance_id: str) -> list[BlockOutput]:

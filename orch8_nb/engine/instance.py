@@ -36,7 +36,7 @@ class Instance:
 
     def snapshot(self) -> TaskInstance:
         """The instance as stored now (the REST ``TaskInstance`` shape)."""
-        return self._engine.get_instance_model(self.id)
+        return self._engine._instance_model(self.id)
 
     @property
     def state(self) -> str:

@@ -56,7 +56,7 @@ def test_idempotency_key_dedupes(engine: Engine) -> None:
     again = engine.create_instance(seq("a"), {"n": 2}, idempotency_key="order-42")
     assert (first.deduplicated, again.deduplicated, again.id) == (False, True, first.id)
     engine.run_until_idle()
-    assert len(engine.instances()) == 1
+    assert len(engine.list_instances()) == 1
     assert first.data == {"n": 1}
 
 
@@ -148,8 +148,8 @@ def test_recovery_releases_instances_of_dead_engines(tmp_path: Path) -> None:
     second = Engine(url, clock=VirtualClock(start_ms=first.clock.now_ms()))
     try:
         second.run_until_idle()
-        assert second.instance(inst.id).state == "completed"
-        assert second.instance(other.id).state == "completed"
+        assert second.get_instance(inst.id).state == "completed"
+        assert second.get_instance(other.id).state == "completed"
         reasons = [a.details.get("reason") for a in second.audit(inst.id)]
         assert "recovered" in reasons
     finally:
@@ -173,8 +173,8 @@ def test_second_engine_on_the_same_file_replaces_the_first(tmp_path: Path) -> No
         assert "greet" in second.handlers
         second.clock.advance(10)  # type: ignore[attr-defined]
         second.run_until_idle()
-        assert second.instance(waiting.id).state == "completed"
-        assert second.instance(waiting.id).outputs == {"g": "hi"}
+        assert second.get_instance(waiting.id).state == "completed"
+        assert second.get_instance(waiting.id).outputs == {"g": "hi"}
     finally:
         second.shutdown()
 
@@ -232,3 +232,14 @@ def test_an_engine_bug_fails_the_instance_instead_of_hanging(
     assert inst.error == {
         "kind": "engine", "message": "RuntimeError: boom in the evaluator", "retryable": False,
     }  # fmt: skip
+
+
+def test_manual_engine_can_start_its_scheduler_later(make_engine: Any) -> None:
+    engine = make_engine("sqlite://:memory:", virtual=False, autostart=False)
+    inst = engine.create_instance(seq("a"))
+    threading.Event().wait(0.2)
+    assert inst.state == "scheduled"  # nobody runs it until asked
+    engine.start()
+    assert inst.wait(10).state == "completed"
+    assert engine.get_instance(inst.id).state == "completed"
+    assert [i.id for i in engine.list_instances(state="completed")] == [inst.id]
