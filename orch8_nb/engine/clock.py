@@ -31,10 +31,15 @@ class Clock(Protocol):
     def uuid(self) -> str: ...
 
 
-def _uuid4_from(bits: int) -> str:
-    """Format 128 random bits as a version-4 UUID string (RFC 9562 layout)."""
-    bits = (bits & ~(0xF000 << 64) & ~(0xC000 << 48)) | (0x4000 << 64) | (0x8000 << 48)
-    h = f"{bits:032x}"
+def _uuid7(ms: int, bits: int) -> str:
+    """A version-7 UUID (RFC 9562): 48-bit millisecond time, then 74 random bits.
+
+    Time-ordered ids keep SQLite's B-trees append-mostly (ids and the instance_id columns
+    of every child table), which is measurably cheaper per commit than random v4 ids.
+    """
+    value = ((ms & 0xFFFF_FFFF_FFFF) << 80) | (0x7 << 76) | ((bits >> 62) & 0xFFF) << 64
+    value |= (0b10 << 62) | (bits & 0x3FFF_FFFF_FFFF_FFFF)
+    h = f"{value:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
@@ -60,7 +65,7 @@ class RealClock:
         return self._rng.random()
 
     def uuid(self) -> str:
-        return _uuid4_from(self._rng.getrandbits(128))
+        return _uuid7(self.now_ms(), self._rng.getrandbits(74))
 
 
 def perf_counter() -> float:
@@ -143,7 +148,7 @@ class VirtualClock:
         return self._rng.random()
 
     def uuid(self) -> str:
-        return _uuid4_from(self._rng.getrandbits(128))
+        return _uuid7(self.now_ms(), self._rng.getrandbits(74))
 
 
 def _wake(fut: asyncio.Future[None]) -> None:
