@@ -15,6 +15,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
+from orch8_nb.engine import recovery
 from orch8_nb.engine.clock import Clock
 from orch8_nb.engine.convert import (
     audit_model,
@@ -68,7 +69,7 @@ class Engine:
                 self._core.registry.copy_user_handlers(old._core.registry)
                 old.shutdown()
         self._thread.call(self._core.start())
-        self._finalizer = weakref.finalize(self, _stop_thread, self._thread)
+        self._finalizer = weakref.finalize(self, _abandon, self._thread, self._core.node_id)
 
     # -- plumbing --------------------------------------------------------------------------------
 
@@ -301,5 +302,8 @@ def _file_key(url: str, path: str | None) -> str | None:
     return str(Path(path).resolve())
 
 
-def _stop_thread(thread: LoopThread) -> None:
+def _abandon(thread: LoopThread, node_id: str) -> None:
+    """An engine dropped without ``shutdown()``: stop its loop and let the next engine in
+    this process recover what it held (it no longer counts as alive)."""
+    recovery.LOCAL_NODES.discard(node_id)
     thread.stop()
