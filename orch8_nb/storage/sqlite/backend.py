@@ -74,7 +74,11 @@ class SqliteStorage:
         conn.execute(f"PRAGMA synchronous = {self.synchronous}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
-        self._version = migrations.apply(conn, self._created_at)
+        try:
+            self._version = migrations.apply(conn, self._created_at)
+        except BaseException:
+            conn.close()
+            raise
         # From here on a locked database must never stall the engine loop: the executor
         # retries such transactions on its helper thread (up to busy_timeout_ms) instead.
         conn.execute("PRAGMA busy_timeout = 0")

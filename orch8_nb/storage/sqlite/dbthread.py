@@ -86,8 +86,11 @@ class DatabaseThread:
         self._ready.result()
 
     def close(self) -> None:
+        """Finish queued work (a pending group, then the helper's queue), then disconnect."""
         if self._closed:
             return
+        if self._batch:
+            self._flush()
         self._closed = True
         self._queue.put(_STOP)
         self._thread.join()
@@ -128,6 +131,15 @@ class DatabaseThread:
         """Apply everything submitted during the last loop iteration, in order."""
         self._flush_scheduled = False
         batch, self._batch = self._batch, []
+        try:
+            self._flush_batch(batch)
+        except BaseException as exc:  # never leave a caller waiting forever
+            for job in batch:
+                job.outcome = (False, _wrap(exc))
+            _settle(batch)
+            raise
+
+    def _flush_batch(self, batch: list[_Job]) -> None:
         while batch:
             if self._offloaded:
                 self._offload(batch)  # keep order behind work already on the helper
@@ -249,7 +261,7 @@ class DatabaseThread:
             conn.execute("ROLLBACK")
             if len(jobs) == 1:
                 return
-            self._begin(conn, wait=True)
+            self._begin(conn, wait=wait)  # locked meanwhile on the loop: redo on the helper
             for job in jobs:
                 conn.execute("SAVEPOINT unit")
                 try:

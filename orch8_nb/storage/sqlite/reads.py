@@ -82,8 +82,14 @@ def _instance_where(flt: InstanceFilter) -> tuple[str, list[Any]]:
         extra.append(f"state IN ({c.placeholders(len(flt.states))})")
         args.extend(flt.states)
     for key, value in flt.metadata.items():
-        extra.append("json_extract(metadata, ?) = json_extract(?, '$')")
-        args.extend([f'$."{key}"', c.dumps(value)])
+        # Same JSON type and same value: a JSON null matches null (not a missing key),
+        # and true does not match 1.
+        extra.append(
+            "json_type(metadata, ?) = json_type(?) "
+            "AND (json_extract(?, '$') IS NULL OR json_extract(metadata, ?) = json_extract(?, '$'))"
+        )
+        path, text = f'$."{key}"', c.dumps(value)
+        args.extend([path, text, text, path, text])
     if extra:
         where = (where + " AND " if where else " WHERE ") + " AND ".join(extra)
     return where, args

@@ -111,31 +111,36 @@ def _transition_audit(inst: InstanceRow, to_state: str, now: int, details: Any) 
 
 
 def claim_due(conn: sqlite3.Connection, now: int, limit: int, owner: str) -> list[InstanceBundle]:
-    # Over-fetch a little so concurrency-capped rows do not starve the batch.
-    cur = conn.execute(
-        f"SELECT {c.INSTANCE_COLS} FROM instances WHERE state = 'scheduled' "
-        "AND (next_fire_at IS NULL OR next_fire_at <= ?) "
-        "ORDER BY priority DESC, next_fire_at ASC LIMIT ?",
-        (now, limit * 2),
+    running = dict(
+        conn.execute(
+            "SELECT concurrency_key, COUNT(*) FROM instances WHERE state = 'running' "
+            "AND concurrency_key IS NOT NULL GROUP BY concurrency_key"
+        ).fetchall()
     )
-    candidates = [c.instance_row(t) for t in cur]
-    running: dict[str, int] = {}
     chosen: list[InstanceRow] = []
-    for inst in candidates:
-        if len(chosen) >= limit:
+    page, offset = max(limit * 2, 16), 0
+    # Page through due rows so instances held back by a full concurrency group never
+    # starve the due instances behind them.
+    while len(chosen) < limit:
+        rows = conn.execute(
+            f"SELECT {c.INSTANCE_COLS} FROM instances WHERE state = 'scheduled' "
+            "AND (next_fire_at IS NULL OR next_fire_at <= ?) "
+            "ORDER BY priority DESC, next_fire_at ASC, created_at ASC LIMIT ? OFFSET ?",
+            (now, page, offset),
+        ).fetchall()
+        for t in rows:
+            inst = c.instance_row(t)
+            key, cap = inst.concurrency_key, inst.max_concurrency
+            if key is not None and cap is not None:
+                if running.get(key, 0) >= cap:
+                    continue
+                running[key] = running.get(key, 0) + 1
+            chosen.append(inst)
+            if len(chosen) >= limit:
+                break
+        if len(rows) < page:
             break
-        key = inst.concurrency_key
-        if key is not None and inst.max_concurrency is not None:
-            if key not in running:
-                running[key] = conn.execute(
-                    "SELECT COUNT(*) FROM instances WHERE concurrency_key = ? "
-                    "AND state = 'running'",
-                    (key,),
-                ).fetchone()[0]
-            if running[key] >= inst.max_concurrency:
-                continue
-            running[key] += 1
-        chosen.append(inst)
+        offset += page
     if not chosen:
         return []
     conn.executemany(
@@ -332,7 +337,8 @@ def register_node(conn: sqlite3.Connection, node: NodeInfo) -> None:
     conn.execute(
         "INSERT INTO engine_nodes (id, hostname, pid, started_at, heartbeat_at) "
         "VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+        "ON CONFLICT (id) DO UPDATE SET hostname = excluded.hostname, pid = excluded.pid, "
+        "started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at",
         (node.id, node.hostname, node.pid, node.started_at, node.heartbeat_at),
     )
 
