@@ -68,6 +68,11 @@ class RealClock:
         return _uuid7(self.now_ms(), self._rng.getrandbits(74))
 
 
+def wall_clock_ms() -> int:
+    """Real epoch milliseconds, for facts shared across processes (engine heartbeats)."""
+    return time.time_ns() // 1_000_000
+
+
 def perf_counter() -> float:
     """Monotonic seconds, for measuring durations (never for scheduling)."""
     return time.perf_counter()

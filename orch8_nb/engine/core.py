@@ -8,7 +8,10 @@ shell around it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
+import threading
 import uuid
 import warnings
 from collections import OrderedDict
@@ -26,7 +29,7 @@ from orch8_nb.engine.admission import (
     raise_if,
 )
 from orch8_nb.engine.blocks import SUPPORTED
-from orch8_nb.engine.clock import Clock, RealClock
+from orch8_nb.engine.clock import Clock, RealClock, wall_clock_ms
 from orch8_nb.engine.compiled import CompiledSequence, check_supported, fingerprint
 from orch8_nb.engine.dispatch import active_sync_handlers
 from orch8_nb.engine.events import EventBus
@@ -59,6 +62,7 @@ from orch8_nb.storage.rows import (
 from orch8_nb.storage.urls import DEFAULT_URL
 
 F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("orch8_nb.engine")
 
 #: Sequence versions kept parsed in memory (they are immutable, so never stale).
 SEQUENCE_CACHE_SIZE = 1000
@@ -103,13 +107,17 @@ class AsyncEngine:
         self.node_id = str(uuid.uuid4())  # never from a seeded clock: must be unique
         self._pool = ThreadPoolExecutor(handler_threads, thread_name_prefix="orch8-handler")
         self._sequences: OrderedDict[str, CompiledSequence] = OrderedDict()
+        # Waiters register from cell threads and are woken on the loop: guarded by a lock.
         self._waiters: dict[str, list[Future[str] | asyncio.Future[str]]] = {}
+        self._waiters_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._scheduler_task: asyncio.Task[None] | None = None
         self._started = False
         self._closed = False
         self._unlisten: Callable[[], None] | None = None
         self._background: set[asyncio.Task[int]] = set()
+        self._heartbeat_task: asyncio.Task[None] | None = None
+        self._stopping: asyncio.Event | None = None
         self.services = Services(
             self.storage, self.registry, self.clock, self._pool, self.bus, self.node_id,
             self._on_terminal, self._on_reschedule,
@@ -130,13 +138,15 @@ class AsyncEngine:
             return
         self._loop = asyncio.get_running_loop()
         await self.storage.open()
-        now = self.clock.now_ms()
+        wall = wall_clock_ms()
         recovery.LOCAL_NODES.add(self.node_id)
         await self.storage.register_node(
-            NodeInfo(self.node_id, recovery.HOSTNAME, os.getpid(), now, now)
+            NodeInfo(self.node_id, recovery.HOSTNAME, os.getpid(), wall, wall)
         )
-        await recovery.recover(self.storage, self.node_id, now)
+        await recovery.recover(self.storage, self.node_id, self.clock.now_ms())
         self._started = True
+        self._stopping = asyncio.Event()
+        self._heartbeat_task = self._loop.create_task(self._heartbeat_forever(self._stopping))
         on_advance = getattr(self.clock, "on_advance", None)
         if on_advance is not None:
             loop = self._loop
@@ -149,6 +159,26 @@ class AsyncEngine:
             )
         if self.autostart:
             await self.start_scheduler()
+
+    async def _heartbeat_forever(self, stopping: asyncio.Event) -> None:
+        """Tell other engines on this database we are alive; release what dead ones held.
+
+        Runs in real time, with or without the scheduler loop and whatever the clock.
+        """
+        while not self._closed:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), recovery.HEARTBEAT_MS / 1000)
+            if self._closed:
+                return
+            try:
+                await self.storage.heartbeat_node(self.node_id, wall_clock_ms())
+                released = await recovery.recover(self.storage, self.node_id, self.clock.now_ms())
+            except Exception:
+                log.exception("engine heartbeat failed")
+                continue
+            if released:
+                log.warning("recovered %d instance(s) from dead engines", len(released))
+                self.scheduler.wake()
 
     async def start_scheduler(self) -> None:
         """Run the scheduler loop (claims, timers, signals) until shutdown. Idempotent."""
@@ -168,7 +198,11 @@ class AsyncEngine:
         if self._closed:
             return
         self._closed = True
+        if self._stopping is not None:
+            self._stopping.set()
         self.scheduler.stop()
+        if self._heartbeat_task is not None:
+            await asyncio.wait({self._heartbeat_task})
         if self._scheduler_task is not None:
             await asyncio.wait({self._scheduler_task}, timeout=timeout)
             if not self._scheduler_task.done():
@@ -186,11 +220,12 @@ class AsyncEngine:
             self._unlisten()
         await self.storage.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
-        for futures in list(self._waiters.values()):
-            for fut in futures:
-                if not fut.done():
-                    fut.cancel()
-        self._waiters.clear()
+        with self._waiters_lock:
+            waiting = [f for futures in self._waiters.values() for f in futures]
+            self._waiters.clear()
+        for fut in waiting:
+            if not fut.done():
+                fut.cancel()
 
     @property
     def closed(self) -> bool:
@@ -241,11 +276,15 @@ class AsyncEngine:
         seq = _as_definition(sequence)
         check_supported(seq, SUPPORTED)
         definition = seq.model_dump(mode="json", exclude_none=True)
-        definition["tenant_id"] = seq.tenant_id or self.tenant_id
+        # A definition that does not name its tenant or namespace lives in the engine's.
+        if "tenant_id" not in seq.model_fields_set:
+            definition["tenant_id"] = self.tenant_id
+        if "namespace" not in seq.model_fields_set:
+            definition["namespace"] = self.namespace
         now = self.clock.now_ms()
         explicit = seq.version is not None
         row = SequenceRow(
-            id=str(seq.id), tenant_id=definition["tenant_id"], namespace=seq.namespace,
+            id=str(seq.id), tenant_id=definition["tenant_id"], namespace=definition["namespace"],
             name=seq.name, version=seq.version or 0, definition=definition,
             fingerprint=fingerprint(definition), deprecated=seq.deprecated,
             status=str(definition.get("status", "production")), created_at=now,
@@ -351,6 +390,10 @@ class AsyncEngine:
         ``idempotency_key`` returns the first instance's id with ``deduplicated=True``.
         Nothing is written unless every check passes.
         """
+        if budget is not None:
+            raise UnsupportedFeatureError(
+                "budget: instance budgets are not enforced by this version yet"
+            )
         compiled = await self._resolve(sequence)
         problems: list[Problem] = []
         ctx: dict[str, Any] = dict(context or {})
@@ -366,10 +409,6 @@ class AsyncEngine:
         )
         check_input_schema(compiled.definition.input_schema, sections["data"], problems)
         raise_if(problems)
-        if budget is not None:
-            raise UnsupportedFeatureError(
-                "budget: instance budgets are not enforced by this version yet"
-            )
         now = self.clock.now_ms()
         iid = self.clock.uuid()
         # Due now, no concurrency group, room to run: start it here without a claim.
@@ -576,7 +615,9 @@ class AsyncEngine:
     # -- waiting ---------------------------------------------------------------------------------
 
     def _on_terminal(self, instance_id: str, state: str) -> None:
-        for fut in self._waiters.pop(instance_id, []):
+        with self._waiters_lock:
+            waiting = self._waiters.pop(instance_id, [])
+        for fut in waiting:
             if not fut.done():
                 fut.set_result(state)
 
@@ -589,18 +630,31 @@ class AsyncEngine:
         Call it on the engine's loop. Instances finished by other engines are not noticed.
         """
         fut: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        self._waiters.setdefault(instance_id, []).append(fut)
-        if instance_id not in self.scheduler.runners:
-            row = await self.get_instance_row(instance_id)
-            if row.state in ("completed", "failed", "cancelled"):
-                fut.cancel()
-                return row.state
-        return await asyncio.wait_for(fut, timeout)
+        with self._waiters_lock:
+            self._waiters.setdefault(instance_id, []).append(fut)
+        try:
+            if instance_id not in self.scheduler.runners:
+                row = await self.get_instance_row(instance_id)
+                if row.state in ("completed", "failed", "cancelled"):
+                    return row.state
+            return await asyncio.wait_for(fut, timeout)
+        finally:
+            self.forget_waiter(instance_id, fut)
+
+    def forget_waiter(self, instance_id: str, fut: Future[str] | asyncio.Future[str]) -> None:
+        """Drop a waiter that gave up (timeout, already finished)."""
+        with self._waiters_lock:
+            waiting = self._waiters.get(instance_id)
+            if waiting is not None and fut in waiting:
+                waiting.remove(fut)
+                if not waiting:
+                    del self._waiters[instance_id]
 
     def terminal_future(self, instance_id: str) -> Future[str]:
         """A future resolved with the terminal state when this engine finishes the instance."""
         fut: Future[str] = Future()
-        self._waiters.setdefault(instance_id, []).append(fut)
+        with self._waiters_lock:
+            self._waiters.setdefault(instance_id, []).append(fut)
         return fut
 
 

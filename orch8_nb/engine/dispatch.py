@@ -225,7 +225,7 @@ def apply_outcome(run: Run, ready: Ready, outcome: Outcome, cache: str | None) -
         )
         _audit_attempt(run, ready, outcome, "retrying", {"retry_at": retry_at})
         return
-    fail_node(run, node, err)
+    fail_node(run, node, err, attempt=ready.attempt)
     _audit_attempt(run, ready, outcome, "failed", {})
 
 

@@ -60,6 +60,7 @@ class Engine:
         self._core = AsyncEngine(url, clock=clock, autostart=autostart, **options)
         self._thread = LoopThread()
         key = _file_key(self._core.storage.url, getattr(self._core.storage, "path", None))
+        self._key = key
         if key is not None:
             with _LIVE_LOCK:
                 previous = _LIVE.get(key)
@@ -181,8 +182,14 @@ class Engine:
         limit: int = 100,
         offset: int = 0,
     ) -> list[Instance]:
-        """Instances, newest first, optionally filtered by state(s) and sequence version."""
+        """Instances, newest first, optionally filtered by state(s) and sequence version.
+
+        ``sequence`` is a registered definition or a version's id (a name is ambiguous
+        across versions: pass ``find_sequence(name)`` for the latest).
+        """
         seq_id = str(sequence.id) if isinstance(sequence, SequenceDefinition) else sequence
+        if seq_id is not None:
+            self.get_sequence(seq_id)  # NotFoundError names an unknown id (or a name)
         rows = self._thread.call(
             self._core.list_instance_rows(
                 state=state, sequence_id=seq_id, limit=limit, offset=offset
@@ -268,6 +275,25 @@ class Engine:
 
     def _terminal_future(self, instance_id: str) -> Future[str]:
         return self._core.terminal_future(instance_id)
+
+    def _forget_waiter(self, instance_id: str, fut: Future[str]) -> None:
+        self._core.forget_waiter(instance_id, fut)
+
+    def _live(self) -> Engine:
+        """This engine, or the one that replaced it on the same file (old handles keep
+        working after an ``Engine(...)`` cell is re-run)."""
+        if not self._core.closed:
+            return self
+        if self._key is not None:
+            with _LIVE_LOCK:
+                ref = _LIVE.get(self._key)
+            successor = ref() if ref is not None else None
+            if successor is not None and not successor.closed:
+                return successor
+        raise RuntimeError(
+            f"this engine ({self.url}) has been shut down; create a new Engine to reach "
+            "its instances"
+        )
 
     def _render_instance_text(self, instance_id: str) -> str:
         from orch8_nb.render.instance import instance_text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Generator, Mapping
+from concurrent.futures import CancelledError
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
@@ -36,11 +37,11 @@ class Instance:
 
     def snapshot(self) -> TaskInstance:
         """The instance as stored now (the REST ``TaskInstance`` shape)."""
-        return self._engine._instance_model(self.id)
+        return self._engine._live()._instance_model(self.id)
 
     @property
     def state(self) -> str:
-        return str(self._engine._row(self.id).state)
+        return str(self._engine._live()._row(self.id).state)
 
     @property
     def done(self) -> bool:
@@ -52,12 +53,12 @@ class Instance:
 
     @property
     def data(self) -> dict[str, Any]:
-        return dict(self._engine._row(self.id).context_data)
+        return dict(self._engine._live()._row(self.id).context_data)
 
     @property
     def error(self) -> dict[str, Any] | None:
         """What failed the instance (block id, message, details), if it failed."""
-        err = self._engine._row(self.id).metadata.get("_error")
+        err = self._engine._live()._row(self.id).metadata.get("_error")
         return err if isinstance(err, dict) else None
 
     @property
@@ -77,13 +78,13 @@ class Instance:
 
     def output_rows(self) -> list[BlockOutput]:
         """Every output row, retries and iterations included, oldest first."""
-        return self._engine.outputs(self.id)
+        return self._engine._live().outputs(self.id)
 
     def tree(self) -> list[ExecutionNode]:
-        return self._engine.tree(self.id)
+        return self._engine._live().tree(self.id)
 
     def audit(self) -> list[AuditEntry]:
-        return self._engine.audit(self.id)
+        return self._engine._live().audit(self.id)
 
     # -- waiting ---------------------------------------------------------------------------------
 
@@ -94,22 +95,27 @@ class Instance:
         instance are noticed by polling the database every 0.2 s.
         """
         deadline = None if timeout is None else perf_counter() + timeout
-        fut = self._engine._terminal_future(self.id)
-        while True:
-            if self.state in TERMINAL:
-                fut.cancel()
-                return self
-            left = None if deadline is None else deadline - perf_counter()
-            if left is not None and left <= 0:
-                fut.cancel()
-                raise TimeoutError(f"instance {self.id} still {self.state} after {timeout} s")
-            try:
-                fut.result(timeout=0.2 if left is None else min(left, 0.2))
-            except FutureTimeout:
-                continue
-            except Exception:
-                real_sleep(0.01)
-                fut = self._engine._terminal_future(self.id)
+        engine = self._engine._live()
+        fut = engine._terminal_future(self.id)
+        try:
+            while True:
+                state = self.state
+                if state in TERMINAL:
+                    return self
+                left = None if deadline is None else deadline - perf_counter()
+                if left is not None and left <= 0:
+                    raise TimeoutError(f"instance {self.id} still {state} after {timeout} s")
+                try:
+                    fut.result(timeout=0.2 if left is None else min(left, 0.2))
+                except FutureTimeout:
+                    continue
+                except CancelledError:  # its engine shut down: look again, maybe elsewhere
+                    real_sleep(0.01)
+                    engine._forget_waiter(self.id, fut)
+                    engine = self._engine._live()
+                    fut = engine._terminal_future(self.id)
+        finally:
+            engine._forget_waiter(self.id, fut)
 
     def __await__(self) -> Generator[Any, None, Instance]:
         return asyncio.get_running_loop().run_in_executor(None, self.wait).__await__()
@@ -117,7 +123,7 @@ class Instance:
     # -- acting ----------------------------------------------------------------------------------
 
     def signal(self, signal_type: Any, payload: Any = None) -> str:
-        return self._engine.send_signal(self.id, signal_type, payload)
+        return self._engine._live().send_signal(self.id, signal_type, payload)
 
     def pause(self) -> str:
         return self.signal("pause")
@@ -136,12 +142,12 @@ class Instance:
 
     def __repr__(self) -> str:
         try:
-            return self._engine._render_instance_text(self.id)
+            return self._engine._live()._render_instance_text(self.id)
         except Exception as exc:  # a repr must never raise
             return f"<Instance {self.id} ({type(exc).__name__}: {exc})>"
 
     def _repr_html_(self) -> str:
-        return self._engine._render_instance_html(self.id)
+        return self._engine._live()._render_instance_html(self.id)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Instance) and other.id == self.id

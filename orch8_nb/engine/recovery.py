@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import socket
 
+from orch8_nb.engine.clock import wall_clock_ms
 from orch8_nb.storage.base import Storage
 from orch8_nb.storage.rows import NodeInfo
 
@@ -48,9 +49,14 @@ def is_dead(node: NodeInfo, now: int) -> bool:
 
 
 async def recover(storage: Storage, my_node: str, now: int) -> list[str]:
-    """Release instances held by dead engines (and by no known engine); returns their ids."""
+    """Release instances held by dead engines (and by no known engine); returns their ids.
+
+    Liveness is judged in wall-clock time, whatever clock the engine runs on; ``now`` (the
+    engine's time) stamps the released instances and their audit rows.
+    """
+    wall = wall_clock_ms()
     nodes = await storage.list_nodes()
-    live = [n.id for n in nodes if n.id == my_node or not is_dead(n, now)]
+    live = [n.id for n in nodes if n.id == my_node or not is_dead(n, wall)]
     for node in nodes:
         if node.id not in live:
             await storage.remove_node(node.id)

@@ -255,9 +255,9 @@ class Run:
         self.pending.expect_state = self.inst.state
 
 
-def fail_node(run: Run, node: NodeRow, error: StepError) -> None:
+def fail_node(run: Run, node: NodeRow, error: StepError, *, attempt: int = 0) -> None:
     """Fail a node and keep its error as an ``__error__`` output row (durable, inspectable)."""
-    run.add_output(node.block_id, error.to_json(), attempt=0, ref=ERROR_REF)
+    run.add_output(node.block_id, error.to_json(), attempt=attempt, ref=ERROR_REF)
     run.set_node(node, "failed")
 
 

@@ -121,6 +121,7 @@ class Runner:
     async def _fail_on_engine_error(self, exc: Exception) -> None:
         run = self.run
         run.take_changeset()  # drop the half-built decision
+        cancel_open_nodes(run)
         error = {"kind": "engine", "message": f"{type(exc).__name__}: {exc}", "retryable": False}
         run.set_metadata("_error", error)
         try:

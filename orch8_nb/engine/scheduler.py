@@ -1,7 +1,7 @@
 """Claims due instances, starts their runners, fires timers, sweeps idle signals.
 
 Work is event-driven: creating an instance, a signal or a worker result wakes the loop at
-once; the periodic tick only catches timers, work from other processes and recovery.
+once; the periodic tick only catches timers and work from other processes.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from orch8_nb.engine.compiled import CompiledSequence
-from orch8_nb.engine.idle_signals import process_idle_signals
-from orch8_nb.engine.recovery import HEARTBEAT_MS, recover
+from orch8_nb.engine.idle_signals import IDLE_STATES, process_idle_signals
 from orch8_nb.engine.run import Run
 from orch8_nb.engine.runner import Runner
 from orch8_nb.engine.services import Services
@@ -46,7 +45,6 @@ class Scheduler:
         self._due_hint = True  # something may be due now: skip the cheap pre-check
         self._stopping = False
         self._deferred_signals: set[str] = set()
-        self._last_heartbeat = 0
         self._last_sweep = 0
         self._sweep_hint = True
 
@@ -121,7 +119,7 @@ class Scheduler:
 
     async def _sweep_signals(self) -> int:
         moved = 0
-        ids = await self.s.storage.signalled_instances(("paused", "waiting"), 100)
+        ids = await self.s.storage.signalled_instances(IDLE_STATES, 100)
         for iid in ids:
             if iid in self.runners:
                 continue
@@ -152,7 +150,6 @@ class Scheduler:
         while not self._stopping:
             try:
                 await self.tick()
-                await self._housekeeping()
             except Exception:
                 log.exception("scheduler tick failed")
             if self._due_hint and len(self.runners) < self.max_concurrent:
@@ -172,17 +169,6 @@ class Scheduler:
         finally:
             waiter.cancel()
             timer.cancel()
-
-    async def _housekeeping(self) -> None:
-        now = self.s.clock.now_ms()
-        if now - self._last_heartbeat < HEARTBEAT_MS:
-            return
-        self._last_heartbeat = now
-        await self.s.storage.heartbeat_node(self.s.node_id, now)
-        released = await recover(self.s.storage, self.s.node_id, now)
-        if released:
-            log.warning("recovered %d instance(s) from dead engines", len(released))
-            self._due_hint = True
 
     def stop(self) -> None:
         self._stopping = True

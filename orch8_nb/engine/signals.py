@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from orch8_nb.engine.run import Run
-from orch8_nb.model import can_transition
+from orch8_nb.engine.run import Run, encode_json
+from orch8_nb.model import MAX_CONTEXT_BYTES, can_transition
 from orch8_nb.storage.rows import SignalRow
 
 HUMAN_INPUT_PREFIX = "custom:human_input:"
@@ -59,11 +59,22 @@ def merge_context(run: Run, sig: SignalRow) -> None:
     payload = sig.payload
     data = payload.get("data") if isinstance(payload, dict) else None
     if isinstance(data, dict):
-        run.merge_data(data)
+        merge_into_data(run, data, source=f"signal {sig.id}")
     elif data is not None:
         run.audit(
             "signal_ignored", {"signal_id": sig.id, "reason": "payload.data is not an object"}
         )
+
+
+def merge_into_data(run: Run, values: dict[str, Any], *, source: str) -> bool:
+    """Merge keys into ``context.data`` unless the result would pass the context size cap."""
+    size = len(encode_json({**run.inst.context_data, **values}).encode())
+    if size > MAX_CONTEXT_BYTES:
+        reason = f"context.data would be {size} bytes (limit {MAX_CONTEXT_BYTES})"
+        run.audit("context_merge_refused", {"source": source, "reason": reason})
+        return False
+    run.merge_data(values)
+    return True
 
 
 def consume(run: Run) -> list[SignalRow]:

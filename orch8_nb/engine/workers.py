@@ -14,6 +14,7 @@ from orch8_nb.engine.dispatch import Outcome, apply_outcome
 from orch8_nb.engine.evaluator import Ready
 from orch8_nb.engine.run import Run, StepError
 from orch8_nb.engine.services import Services
+from orch8_nb.engine.signals import merge_into_data
 from orch8_nb.errors import ConflictError, InvalidTransitionError, NotFoundError
 from orch8_nb.storage.rows import TaskUpdate, WorkerTaskRow
 
@@ -67,13 +68,13 @@ async def finish_task(
     block = run.seq.block(task.block_id)
     ready = Ready(node, block, task.attempt)
     if error is None:
-        if isinstance(output, dict):
-            run.merge_data(output)  # Orch8: worker outputs merge into context.data
         outcome = Outcome(True, output, started_at=task.claimed_at or task.created_at)
     else:
         outcome = Outcome(False, error=error, started_at=task.claimed_at or task.created_at)
     run.set_node(node, "running")  # the result arrives: the step is active again
     apply_outcome(run, ready, outcome, None)
+    if node.state == "completed" and isinstance(output, dict):
+        merge_into_data(run, output, source=f"worker task {task.id}")  # as Orch8 does
     run.pending.tasks_update.append(update)
     run.transition("scheduled", reason="worker_result", task_id=task.id)
     run.schedule(run.now())

@@ -20,7 +20,7 @@ class Handler:
     fn: HandlerFn
     is_async: bool
     builtin: bool = False
-    #: Built-ins that must see undelivered pause/cancel (``sleep``) get the engine hooks.
+    #: First line of the docstring (shown by editors and listings).
     description: str = ""
 
 
