@@ -197,7 +197,7 @@ def step_context(run: Run, ready: Ready, params: Any) -> StepContext:
         idempotency_key=f"{run.inst.id}:{block.id}:{ready.attempt}",
         state=InstanceState(run.kv),
         clock=run.clock,
-        scope=scope_for(run),
+        scope_factory=lambda: scope_for(run),
     )
 
 

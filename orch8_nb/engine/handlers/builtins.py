@@ -86,10 +86,11 @@ def assert_condition(ctx: StepContext) -> dict[str, Any]:
         raise FailStep("assert: params.condition is required")
     condition = p["condition"]
     if isinstance(condition, str):
-        if ctx.scope is None:
+        scope = ctx.scope
+        if scope is None:
             raise FailStep("assert: no expression scope available")
         try:
-            passed = truthy(evaluate(condition, ctx.scope, strict=True))
+            passed = truthy(evaluate(condition, scope, strict=True))
         except ExpressionError as exc:
             raise FailStep(f"assert: {exc}") from exc
     else:

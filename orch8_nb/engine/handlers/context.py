@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -81,8 +81,14 @@ class StepContext:
     #: Instance key-value state; writes commit with the step's output.
     state: InstanceState = field(default_factory=lambda: InstanceState({}))
     clock: Clock | None = None
-    #: The expression scope (context, outputs, state) for handlers that evaluate expressions.
-    scope: Scope | None = None
+    #: Builds the expression scope on demand (most handlers never need it).
+    scope_factory: Callable[[], Scope] | None = field(default=None, repr=False)
+
+    @property
+    def scope(self) -> Scope | None:
+        """The expression scope (context, outputs, state), for handlers that evaluate
+        expressions; ``None`` outside an engine."""
+        return None if self.scope_factory is None else self.scope_factory()
 
     @property
     def data(self) -> Mapping[str, Any]:
