@@ -61,20 +61,19 @@ async def engine_run(instances: int, in_flight: int, folder: Path, tag: str) -> 
     engine.register_handler("trivial", trivial)
     await engine.start()
     seq = await engine.upsert_sequence(SEQUENCE)
-    sem = asyncio.Semaphore(in_flight)
+    left = instances
 
-    async def one() -> None:
-        async with sem:
+    async def client() -> None:
+        """One of ``in_flight`` callers, each starting an instance and waiting for it."""
+        nonlocal left
+        while left > 0:
+            left -= 1
             iid, _ = await engine.create_instance(seq)
             state = await engine.wait(iid)
             assert state == "completed", state
 
     start = time.perf_counter()
-    if in_flight == 1:
-        for _ in range(instances):
-            await one()
-    else:
-        await asyncio.gather(*(one() for _ in range(instances)))
+    await asyncio.gather(*(client() for _ in range(in_flight)))
     elapsed = time.perf_counter() - start
     await engine.shutdown()
     return instances * STEPS / elapsed
