@@ -1,17 +1,22 @@
-"""Checks on a new instance before anything is written: every problem, with its path."""
+"""A new instance: every check before anything is written (each problem with its path),
+then the rows that create it."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import jsonschema
 
+from orch8_nb.engine.clock import Clock
+from orch8_nb.engine.compiled import CompiledSequence
 from orch8_nb.errors import InstanceValidationError, Problem
 from orch8_nb.model import MAX_CONTEXT_BYTES, Priority
 from orch8_nb.model.timestamps import datetime_to_ms
+from orch8_nb.storage.rows import AuditRow, InstanceRow
 
 CONTEXT_SECTIONS = ("data", "config", "audit", "runtime")
 
@@ -130,3 +135,85 @@ def check_options(
 def raise_if(problems: list[Problem]) -> None:
     if problems:
         raise InstanceValidationError(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    """Create-instance options, checked and normalised."""
+
+    sections: dict[str, Any]
+    priority: int
+    fire_at: int | None
+    idempotency_key: str | None
+    concurrency_key: str | None
+    max_concurrency: int | None
+    metadata: dict[str, Any]
+    timezone: str
+
+
+def admit(
+    input_schema: Any,
+    data: Mapping[str, Any] | None,
+    context: Mapping[str, Any] | None,
+    *,
+    priority: Any,
+    next_fire_at: Any,
+    idempotency_key: Any,
+    concurrency_key: Any,
+    max_concurrency: Any,
+    metadata: Any,
+    timezone: Any,
+) -> Admitted:
+    """Check everything at once; raises ``InstanceValidationError`` listing every problem."""
+    problems: list[Problem] = []
+    ctx: dict[str, Any] = dict(context or {})
+    if data is not None:
+        if "data" in ctx:
+            problems.append(Problem("data", "give data= or context['data'], not both"))
+        ctx["data"] = data
+    sections = check_context(ctx, problems)
+    prio = parse_priority(priority, problems)
+    fire = parse_time(next_fire_at, "next_fire_at", problems)
+    check_options(idempotency_key, concurrency_key, max_concurrency, metadata, timezone, problems)
+    check_input_schema(input_schema, sections["data"], problems)
+    raise_if(problems)
+    return Admitted(
+        sections, prio, fire, idempotency_key, concurrency_key, max_concurrency,
+        dict(metadata or {}), timezone,
+    )  # fmt: skip
+
+
+def new_instance_rows(
+    admitted: Admitted,
+    sequence: CompiledSequence,
+    clock: Clock,
+    *,
+    owner: str | None,
+) -> tuple[InstanceRow, list[AuditRow]]:
+    """The instance row and its audit rows; with ``owner`` it starts ``running`` under it."""
+    now = clock.now_ms()
+    iid = clock.uuid()
+    sec = admitted.sections
+    definition = sequence.definition
+    row = InstanceRow(
+        iid, sequence.id, definition.tenant_id, definition.namespace,
+        "running" if owner else "scheduled", admitted.fire_at, admitted.priority,
+        admitted.timezone, admitted.metadata, dict(sec["data"]), dict(sec["config"]),
+        list(sec["audit"]), dict(sec["runtime"]), admitted.concurrency_key,
+        admitted.max_concurrency, admitted.idempotency_key, None, None, None, now, now,
+        1 if owner else 0, owner,
+    )  # fmt: skip
+    created = {"reason": "created", "sequence_id": sequence.id}
+    audits = [_transition(clock, row, None, "scheduled", created, now)]
+    if owner:
+        started = {"reason": "started locally"}
+        audits.append(_transition(clock, row, "scheduled", "running", started, now))
+    return row, audits
+
+
+def _transition(
+    clock: Clock, row: InstanceRow, old: str | None, new: str, details: Any, now: int
+) -> AuditRow:
+    return AuditRow(
+        clock.uuid(), row.id, row.tenant_id, "state_transition", old, new, None, details, now
+    )

@@ -226,7 +226,7 @@ class Engine:
         self, handler_name: str, worker_id: str, limit: int = 1, *, queue_name: str | None = None
     ) -> list[WorkerTask]:
         rows = self._thread.call(
-            self._core.poll_tasks(handler_name, worker_id, limit, queue_name=queue_name)
+            self._core.workers.poll(handler_name, worker_id, limit, queue_name=queue_name)
         )
         return [task_model(r) for r in rows]
 
@@ -234,7 +234,7 @@ class Engine:
         self, task_id: str, worker_id: str, output: Any = None, *, claim_epoch: int | None = None
     ) -> None:
         self._thread.call(
-            self._core.complete_task(task_id, worker_id, output, claim_epoch=claim_epoch)
+            self._core.workers.complete(task_id, worker_id, output, claim_epoch=claim_epoch)
         )
 
     def fail_task(
@@ -248,7 +248,7 @@ class Engine:
         claim_epoch: int | None = None,
     ) -> None:
         self._thread.call(
-            self._core.fail_task(
+            self._core.workers.fail(
                 task_id,
                 worker_id,
                 message,

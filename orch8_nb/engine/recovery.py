@@ -9,12 +9,18 @@ committed never runs again.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import os
 import socket
+from collections.abc import Callable
 
-from orch8_nb.engine.clock import wall_clock_ms
+from orch8_nb.engine.clock import Clock, wall_clock_ms
 from orch8_nb.storage.base import Storage
 from orch8_nb.storage.rows import NodeInfo
+
+log = logging.getLogger("orch8_nb.recovery")
 
 #: Heartbeat cadence of a live engine, and how stale a heartbeat must be to count as dead.
 HEARTBEAT_MS = 10_000
@@ -61,3 +67,31 @@ async def recover(storage: Storage, my_node: str, now: int) -> list[str]:
         if node.id not in live:
             await storage.remove_node(node.id)
     return await storage.release_instances(now, "recovered", except_owners=live)
+
+
+async def heartbeat_forever(
+    storage: Storage,
+    node_id: str,
+    clock: Clock,
+    stopping: asyncio.Event,
+    *,
+    on_released: Callable[[list[str]], None],
+) -> None:
+    """Every ``HEARTBEAT_MS``: tell other engines we are alive, release what dead ones held.
+
+    Runs in real time until ``stopping`` is set, with or without the scheduler loop and
+    whatever clock the engine uses.
+    """
+    while not stopping.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), HEARTBEAT_MS / 1000)
+        if stopping.is_set():
+            return
+        try:
+            await storage.heartbeat_node(node_id, wall_clock_ms())
+            released = await recover(storage, node_id, clock.now_ms())
+        except Exception:
+            log.exception("engine heartbeat failed")
+            continue
+        if released:
+            on_released(released)

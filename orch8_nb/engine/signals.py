@@ -9,11 +9,13 @@ gate. Malformed payloads are consumed and recorded, never retried forever.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from orch8_nb.engine.run import Run, encode_json
-from orch8_nb.model import MAX_CONTEXT_BYTES, can_transition
+from orch8_nb.errors import Problem, SignalValidationError
+from orch8_nb.model import MAX_CONTEXT_BYTES, SignalKind, can_transition
 from orch8_nb.storage.rows import SignalRow
 
 HUMAN_INPUT_PREFIX = "custom:human_input:"
@@ -80,3 +82,25 @@ def merge_into_data(run: Run, values: dict[str, Any], *, source: str) -> bool:
 def consume(run: Run) -> list[SignalRow]:
     """Signals this run should look at now (oldest first)."""
     return [s for s in run.signals if not s.delivered]
+
+
+def check_signal(signal_type: Any, payload: Any) -> tuple[SignalKind, Any]:
+    """Validate a signal before it is queued; raises ``SignalValidationError`` with paths."""
+    try:
+        kind = SignalKind.parse(signal_type)
+    except SignalValidationError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise SignalValidationError([Problem("signal_type", str(exc))]) from exc
+    body = {} if payload is None else payload
+    if kind.to_db() == "update_context":
+        data = body.get("data") if isinstance(body, Mapping) else None
+        if not isinstance(data, Mapping):
+            raise SignalValidationError(
+                [Problem("payload.data", "update_context needs an object at payload.data")]
+            )
+    try:
+        encode_json(body)
+    except (TypeError, ValueError) as exc:
+        raise SignalValidationError([Problem("payload", f"is not JSON: {exc}")]) from exc
+    return kind, body

@@ -119,3 +119,45 @@ async def reroute_to_handler(s: Services, load_run: Any, handler_name: str) -> i
     if moved:
         s.on_reschedule(s.clock.now_ms())
     return moved
+
+
+class WorkerGateway:
+    """The worker-task protocol over one engine: what REST workers and Python code call."""
+
+    def __init__(self, services: Services, load_run: Any, tenant_id: str) -> None:
+        self.s = services
+        self.load_run = load_run
+        self.tenant_id = tenant_id
+
+    async def poll(
+        self, handler_name: str, worker_id: str, limit: int = 1, *, queue_name: str | None = None
+    ) -> list[WorkerTaskRow]:
+        """Claim up to ``limit`` pending tasks of ``handler_name`` for ``worker_id``."""
+        if not 1 <= limit <= 1000:
+            raise ValueError("limit must be between 1 and 1000")
+        now = self.s.clock.now_ms()
+        return await self.s.storage.claim_worker_tasks(
+            handler_name, worker_id, limit, now, queue_name, self.tenant_id
+        )
+
+    async def complete(
+        self, task_id: str, worker_id: str, output: Any = None, *, claim_epoch: int | None = None
+    ) -> None:
+        await finish_task(
+            self.s, self.load_run, task_id, worker_id, output=output, claim_epoch=claim_epoch
+        )
+
+    async def fail(
+        self,
+        task_id: str,
+        worker_id: str,
+        message: str,
+        *,
+        retryable: bool = False,
+        details: Any = None,
+        claim_epoch: int | None = None,
+    ) -> None:
+        error = StepError(message, retryable, details, kind="worker")
+        await finish_task(
+            self.s, self.load_run, task_id, worker_id, error=error, claim_epoch=claim_epoch
+        )

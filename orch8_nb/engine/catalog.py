@@ -1,0 +1,146 @@
+"""Registered sequence versions: registration, lookup, and a parsed cache.
+
+Versions are immutable, so a parsed version never goes stale; the cache only bounds memory.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+from orch8_nb.engine.blocks import SUPPORTED
+from orch8_nb.engine.clock import Clock
+from orch8_nb.engine.compiled import CompiledSequence, check_supported, fingerprint
+from orch8_nb.engine.handlers import HandlerRegistry
+from orch8_nb.errors import NotFoundError
+from orch8_nb.model import SequenceDefinition
+from orch8_nb.model.timestamps import format_timestamp, ms_to_datetime
+from orch8_nb.storage.base import Storage
+from orch8_nb.storage.rows import SequenceRow
+
+#: Sequence versions kept parsed in memory.
+CACHE_SIZE = 1000
+
+SequenceRef = SequenceDefinition | Mapping[str, Any] | str
+
+
+class UnregisteredHandlerWarning(UserWarning):
+    """A step names a handler this engine does not know: it will wait for a worker."""
+
+
+class SequenceCatalog:
+    def __init__(
+        self,
+        storage: Storage,
+        registry: HandlerRegistry,
+        clock: Clock,
+        tenant_id: str,
+        namespace: str,
+    ) -> None:
+        self.storage = storage
+        self.registry = registry
+        self.clock = clock
+        self.tenant_id = tenant_id
+        self.namespace = namespace
+        self._cache: OrderedDict[str, CompiledSequence] = OrderedDict()
+
+    async def upsert(self, sequence: SequenceRef) -> SequenceDefinition:
+        """Register a version (create-or-get); returns it with id and version set.
+
+        Without an explicit ``version``, unchanged blocks return the latest version and
+        changed blocks create the next one; instances already running stay on theirs.
+        """
+        seq = _as_definition(sequence)
+        check_supported(seq, SUPPORTED)
+        definition = seq.model_dump(mode="json", exclude_none=True)
+        # A definition that does not name its tenant or namespace lives in the engine's.
+        if "tenant_id" not in seq.model_fields_set:
+            definition["tenant_id"] = self.tenant_id
+        if "namespace" not in seq.model_fields_set:
+            definition["namespace"] = self.namespace
+        now = self.clock.now_ms()
+        definition.setdefault("created_at", format_timestamp(ms_to_datetime(now)))
+        row = SequenceRow(
+            id=str(seq.id), tenant_id=definition["tenant_id"], namespace=definition["namespace"],
+            name=seq.name, version=seq.version or 0, definition=definition,
+            fingerprint=fingerprint(definition), deprecated=seq.deprecated,
+            status=str(definition.get("status", "production")), created_at=now,
+        )  # fmt: skip
+        stored, _ = await self.storage.register_sequence(
+            row, explicit_version=seq.version is not None
+        )
+        compiled = self._remember(stored)
+        self._warn_unregistered(compiled)
+        return compiled.definition
+
+    async def compiled(self, sequence_id: str) -> CompiledSequence:
+        cached = self._cache.get(sequence_id)
+        if cached is not None:
+            return cached
+        row = await self.storage.get_sequence(sequence_id)
+        if row is None:
+            raise NotFoundError(f"sequence {sequence_id} not found")
+        return self._remember(row)
+
+    async def find(
+        self, name: str, version: int | None = None, *, namespace: str | None = None
+    ) -> SequenceDefinition:
+        row = await self.storage.find_sequence(
+            self.tenant_id, namespace or self.namespace, name, version
+        )
+        if row is None:
+            which = f"version {version}" if version is not None else "any active version"
+            raise NotFoundError(f"sequence {name!r} ({which}) not found")
+        return self._remember(row).definition
+
+    async def versions(self, name: str) -> list[SequenceDefinition]:
+        rows = await self.storage.list_sequences(self.tenant_id, self.namespace, name, 10_000)
+        return [self._remember(r).definition for r in rows]
+
+    async def resolve(self, sequence: SequenceRef) -> CompiledSequence:
+        """A definition (registered if needed), a version id, or a name (latest version)."""
+        if isinstance(sequence, SequenceDefinition):
+            cached = self._cache.get(str(sequence.id))
+            if cached is not None and cached.definition is sequence:
+                return cached  # the object upsert returned: already registered
+        if isinstance(sequence, str) and not sequence.lstrip().startswith("{"):
+            if sequence in self._cache:
+                return self._cache[sequence]
+            by_id = await self.storage.get_sequence(sequence)
+            if by_id is not None:
+                return self._remember(by_id)
+            return await self.compiled(str((await self.find(sequence)).id))
+        definition = await self.upsert(sequence)
+        return await self.compiled(str(definition.id))
+
+    def _remember(self, row: SequenceRow) -> CompiledSequence:
+        cached = self._cache.get(row.id)
+        if cached is None:
+            cached = CompiledSequence.build(row.id, SequenceDefinition.from_json(row.definition))
+            self._cache[row.id] = cached
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(row.id)
+        return cached
+
+    def _warn_unregistered(self, compiled: CompiledSequence) -> None:
+        for name in sorted(compiled.handlers):
+            if self.registry.get(name) is None:
+                hint = self.registry.suggest(name)
+                extra = f" (did you mean {hint!r}?)" if hint else ""
+                warnings.warn(
+                    f"sequence {compiled.definition.name!r} uses handler {name!r}, which is not "
+                    f"registered in this engine{extra}; its steps will wait for an external "
+                    "worker",
+                    UnregisteredHandlerWarning,
+                    stacklevel=5,
+                )
+
+
+def _as_definition(sequence: SequenceRef) -> SequenceDefinition:
+    if isinstance(sequence, SequenceDefinition):
+        return sequence
+    return SequenceDefinition.from_json(sequence)
