@@ -24,10 +24,11 @@ from orch8_nb.engine.handlers import StepError as HandlerError
 from orch8_nb.engine.handlers.outcomes import RetryStep
 from orch8_nb.engine.handlers.registry import Handler
 from orch8_nb.engine.retry import backoff_ms, should_retry
-from orch8_nb.engine.run import RETRY_REF, Run, StepError, encode_json, fail_node
+from orch8_nb.engine.run import Run, StepError, encode_json, fail_node
 from orch8_nb.engine.scope import scope_for
 from orch8_nb.errors import ExpressionError
 from orch8_nb.expr import has_template, render_template, resolve_templates
+from orch8_nb.model import RETRY_REF
 from orch8_nb.storage.rows import WorkerTaskRow
 
 CACHE_PREFIX = "_cache:"

@@ -15,7 +15,7 @@ from orch8_nb.engine.clock import Clock
 from orch8_nb.engine.compiled import CompiledSequence
 from orch8_nb.engine.tree import Tree
 from orch8_nb.errors import InvalidTransitionError
-from orch8_nb.model import can_transition
+from orch8_nb.model import ERROR_REF, can_transition
 from orch8_nb.storage.rows import (
     AuditRow,
     Changeset,
@@ -28,11 +28,6 @@ from orch8_nb.storage.rows import (
 )
 
 encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
-
-#: ``output_ref`` of bookkeeping rows, invisible to ``outputs.<id>``: a failed attempt
-#: that will be retried, and the error that failed a block.
-RETRY_REF = "__retry__"
-ERROR_REF = "__error__"
 
 
 @dataclass(slots=True)
@@ -155,10 +150,6 @@ class Run:
     def set_metadata(self, key: str, value: Any) -> None:
         self.inst.metadata[key] = value
         self._meta_dirty = True
-
-    def drop_metadata(self, key: str) -> None:
-        if self.inst.metadata.pop(key, None) is not None:
-            self._meta_dirty = True
 
     def touch_runtime(self, **values: Any) -> None:
         self.inst.context_runtime.update(values)

@@ -32,6 +32,9 @@ NODE_TERMINAL_STATES: frozenset[NodeState] = frozenset(
 # output_ref sentinels: rows that are not a real output of the block.
 IN_PROGRESS_REF: Final = "__in_progress__"  # written before a handler runs (crash marker)
 RETRY_REF: Final = "__retry__"  # a failed attempt that will be retried
+ERROR_REF: Final = "__error__"  # the error that failed a block for good
+#: Bookkeeping rows that ``outputs.<id>`` never sees (the latest *real* output wins).
+SENTINEL_REFS: Final = frozenset({IN_PROGRESS_REF, RETRY_REF, ERROR_REF})
 
 
 class ExecutionNode(WireModel):

@@ -8,7 +8,6 @@ ready to execute in ``ev.ready`` and timers in ``ev.wake``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from orch8_nb.engine.blocks import step
 
@@ -22,8 +21,4 @@ REGISTRY: dict[str, BlockAdvance] = {
 SUPPORTED: frozenset[str] = frozenset(REGISTRY)
 
 
-def supported_types() -> frozenset[str]:
-    return SUPPORTED
-
-
-__all__: list[Any] = ["REGISTRY", "SUPPORTED", "supported_types"]
+__all__ = ["REGISTRY", "SUPPORTED", "BlockAdvance"]

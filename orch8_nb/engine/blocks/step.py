@@ -11,10 +11,11 @@ from typing import Any
 
 from orch8_nb.engine.delays import delay_until
 from orch8_nb.engine.evaluator import Evaluation, Ready
-from orch8_nb.engine.run import RETRY_REF, Run, StepError, fail_node
+from orch8_nb.engine.run import Run, StepError, fail_node
 from orch8_nb.engine.scope import scope_for
 from orch8_nb.errors import ExpressionError
 from orch8_nb.expr import evaluate, truthy
+from orch8_nb.model import RETRY_REF
 from orch8_nb.storage.rows import NodeRow
 
 

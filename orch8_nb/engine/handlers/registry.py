@@ -45,10 +45,6 @@ class HandlerRegistry:
             self._handlers[name] = handler
         return handler
 
-    def unregister(self, name: str) -> None:
-        with self._lock:
-            self._handlers.pop(name, None)
-
     def get(self, name: str) -> Handler | None:
         return self._handlers.get(name)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from orch8_nb.model import SENTINEL_REFS
 from orch8_nb.storage.rows import (
     JSON,
     AuditRow,
@@ -19,9 +20,6 @@ from orch8_nb.storage.rows import (
     WorkerTaskRow,
 )
 from orch8_nb.storage.sqlite import codec as c
-
-#: Output refs of bookkeeping rows that templates must not see as "the" output.
-SENTINEL_REFS = ("__in_progress__", "__retry__", "__error__")
 
 
 def get_sequence(conn: sqlite3.Connection, sequence_id: str) -> SequenceRow | None:
