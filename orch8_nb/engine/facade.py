@@ -28,6 +28,7 @@ from orch8_nb.engine.core import AsyncEngine
 from orch8_nb.engine.instance import Instance
 from orch8_nb.engine.loopthread import LoopThread
 from orch8_nb.model import (
+    ERROR_REF,
     AuditEntry,
     BlockOutput,
     ExecutionNode,
@@ -311,9 +312,9 @@ class Engine:
         row = self._row(instance_id)
         seq = self.get_sequence(row.sequence_id)
         nodes = self.tree(instance_id)
-        latest: dict[str, Any] = {}
+        latest: dict[str, Any] = {}  # real outputs, and the error of a block that failed
         for out in self.outputs(instance_id):
-            if out.output_ref is None:
+            if out.output_ref in (None, ERROR_REF):
                 latest[out.block_id] = out.output
         return row, seq, nodes, latest
 

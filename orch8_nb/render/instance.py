@@ -83,9 +83,11 @@ def instance_text(
     nodes: Iterable[ExecutionNode],
     latest: Mapping[str, Any],
 ) -> str:
-    """Text of the instance: a state line, then the sequence tree with node states."""
-    del latest  # the text form shows states only; outputs live in the inspector
+    """Text of the instance: a state line, then the block tree with node states and, for
+    failed blocks, the error's first line."""
     look = state_style(str(row.state))
     version = f" v{seq.version}" if seq.version is not None else ""
     header = f"instance of {seq.name}{version}: {look.icon} {row.state}"
-    return header + "\n" + sequence_text(seq, states=_states(nodes))
+    states = _states(nodes)
+    details = _details(seq, states, latest)
+    return header + "\n" + sequence_text(seq, states=states, details=details, title=False)

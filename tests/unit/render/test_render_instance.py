@@ -51,9 +51,8 @@ def test_instance_text() -> None:
     text = instance_text(Row("waiting"), SEQ, NODES, LATEST)
     assert text.splitlines() == [
         "instance of ship v1: ◷ waiting",
-        "sequence ship (v1, production)",
         "├── (✓ completed) ⚙ step pick → pick_items",
-        "├── (◷ waiting) ⚙ step approve → noop  [✋ human input]",
-        "├── (✗ failed) ⚙ step label → print_label",
-        "└── (◷ waiting) ⧉ sub-sequence notify: runs notify_flow (latest)",
+        "├── (◷ waiting: human input: Ship it?) ⚙ step approve → noop  [✋ human input]",
+        "├── (✗ failed: printer offline) ⚙ step label → print_label",
+        "└── (◷ waiting: child: notify_flow) ⧉ sub-sequence notify: runs notify_flow (latest)",
     ]
