@@ -352,6 +352,8 @@ class AsyncEngine:
 
         Returns how many instances it moved (started, resumed or cancelled).
         """
+        if self._background:  # handlers registered meanwhile: let their steps come back first
+            await asyncio.wait(self._background)
         started = await self.scheduler.tick(force_sweep=True)
         await settle(self.scheduler, self.clock)
         return started

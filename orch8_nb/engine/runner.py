@@ -71,6 +71,8 @@ class Runner:
         self._interrupted = False
         self._task: asyncio.Task[None] | None = None
         self._signals_checked_at = run.now()  # the claim just loaded the inbox
+        self._background: set[asyncio.Task[None]] = set()
+        self._watch: asyncio.TimerHandle | None = None
 
     # -- notifications from the engine -----------------------------------------------------------
 
@@ -99,6 +101,8 @@ class Runner:
         """Stop without committing (shutdown past its drain deadline, lost lease)."""
         for f in self.in_flight.values():
             f.task.cancel()
+        for task in self._background:
+            task.cancel()
 
     # -- the loop --------------------------------------------------------------------------------
 
@@ -160,6 +164,8 @@ class Runner:
             if ev.ready and not self.cancel_requested:
                 if self._has_results():
                     await self._commit()
+                    if self.signals_waiting:
+                        continue  # the commit found signals: apply them before the next step
                 resolved, inline = self._start(ev.ready)
                 if inline is not None:
                     await self._run_inline(inline)
@@ -239,6 +245,7 @@ class Runner:
     async def _run_inline(self, call: _Call) -> None:
         """Await the only running handler directly; a cancel signal interrupts it."""
         self._inline = call
+        self._arm_watch()
         try:
             outcome = await invoke(call.handler, call.ctx, call.timeout, self.s.clock, self.s.pool)
         except asyncio.CancelledError:
@@ -251,8 +258,32 @@ class Runner:
             return  # the step is dropped; the pending cancel is applied next
         finally:
             self._inline = None
+            if self._watch is not None:
+                self._watch.cancel()
+                self._watch = None
         outcome.started_at = call.started
         apply_outcome(self.run, call.ready, outcome, call.cache)
+
+    def _arm_watch(self) -> None:
+        """While a handler runs, look for signals queued by other processes every
+        ``SIGNAL_CHECK_MS`` of real time (in-process signals arrive by notify_signal)."""
+        loop = asyncio.get_running_loop()
+
+        def check() -> None:
+            task = loop.create_task(self._check_inbox())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+        self._watch = loop.call_later(SIGNAL_CHECK_MS / 1000, check)
+
+    async def _check_inbox(self) -> None:
+        known = {s.id for s in self.run.signals}
+        rows = await self.s.storage.get_signals(self.run.inst.id)
+        for row in rows:
+            if not row.delivered and row.id not in known:
+                self.notify_signal(row.signal_type)
+        if self._inline is not None:
+            self._arm_watch()
 
     async def _wait_for_results(self) -> None:
         finished = [f for f in self.in_flight.values() if f.task.done()]

@@ -158,3 +158,40 @@ def test_bad_signals_name_the_field(
     with pytest.raises(SignalValidationError) as info:
         engine.send_signal(inst.id, signal_type, payload)
     assert path in info.value.paths
+
+
+def test_cancel_queued_by_another_process_interrupts_a_running_step(tmp_path: Any) -> None:
+    import sqlite3
+    import uuid
+
+    from orch8_nb.engine import Engine as RealEngine
+
+    db = tmp_path / "remote.db"
+    engine = RealEngine(f"sqlite:///{db}")
+    started = threading.Event()
+    ran: list[str] = []
+    try:
+
+        @engine.handler("forever")
+        async def forever(ctx: StepContext) -> None:
+            import asyncio
+
+            ran.append(ctx.block_id)
+            started.set()
+            await asyncio.Event().wait()
+
+        inst = engine.create_instance(seq("forever", "noop", name="remote"))
+        assert started.wait(10)
+        # Another process (here: a plain sqlite3 connection) queues the cancel.
+        conn = sqlite3.connect(db)
+        conn.execute(
+            "INSERT INTO signal_inbox (id, instance_id, signal_type, payload, created_at) "
+            "VALUES (?, ?, 'cancel', '{}', 0)",
+            (str(uuid.uuid4()), inst.id),
+        )
+        conn.commit()
+        conn.close()
+        assert inst.wait(10).state == "cancelled"
+        assert ran == ["s0"]  # the next step never started
+    finally:
+        engine.shutdown()
