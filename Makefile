@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install fmt lint typecheck test test-fast test-crash bench quickstart clean
+.PHONY: install fmt lint typecheck test test-fast test-crash bench quickstart notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,12 +17,12 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)  ## create .venv and install orch8-nb with its dev tools
 
 fmt: install  ## format the code
-	$(BIN)/ruff format orch8_nb tests benchmarks examples
-	$(BIN)/ruff check --fix orch8_nb tests benchmarks examples
+	$(BIN)/ruff format orch8_nb tests benchmarks examples notebooks
+	$(BIN)/ruff check --fix orch8_nb tests benchmarks examples notebooks
 
 lint: install  ## ruff (lint + format check)
-	$(BIN)/ruff check orch8_nb tests benchmarks examples
-	$(BIN)/ruff format --check orch8_nb tests benchmarks examples
+	$(BIN)/ruff check orch8_nb tests benchmarks examples notebooks
+	$(BIN)/ruff format --check orch8_nb tests benchmarks examples notebooks
 
 typecheck: install  ## mypy --strict on the package
 	$(BIN)/mypy
@@ -38,6 +38,9 @@ test-crash: install  ## only the SIGKILL crash tests
 
 bench: install  ## W3 benchmark (median of 5) -> benchmarks/w3-latest.json
 	$(BIN)/python benchmarks/w3.py --instances 1000 --repeat 5 --json benchmarks/w3-latest.json
+
+notebooks: install  ## re-run the notebooks and save their outputs (after changing them or the engine)
+	$(BIN)/python tests/notebooks/nbrun.py
 
 quickstart: install  ## run the quickstart on the embedded SQLite default
 	$(BIN)/python examples/quickstart.py

@@ -19,6 +19,7 @@ from orch8_nb.model.blocks import (
     ABSplitDef,
     Block,
     CancellationScopeDef,
+    DelaySpec,
     ForEachDef,
     HumanChoice,
     HumanInputDef,
@@ -59,7 +60,13 @@ def _build(model: type[_M], **fields: Any) -> _M:
 
 
 def step(id: str, handler: str, **fields: Any) -> StepDef:
-    """A step calling ``handler``; ``fields`` are any StepDef fields (``retry=retry(3)``...)."""
+    """A step calling ``handler``; ``fields`` are any StepDef fields (``retry=retry(3)``...).
+
+    ``delay`` also takes a bare duration (``delay="1h"``) for ``{"duration": ...}``.
+    """
+    delay = fields.get("delay")
+    if delay is not None and not isinstance(delay, Mapping | DelaySpec):
+        fields["delay"] = {"duration": delay}
     return _build(StepDef, id=id, handler=handler, **fields)
 
 

@@ -25,9 +25,16 @@ class InstanceLike(Protocol):
     def state(self) -> str: ...
 
 
-def _states(nodes: Iterable[ExecutionNode]) -> dict[str, str]:
+def _states(nodes: Iterable[ExecutionNode], instance_state: str = "") -> dict[str, str]:
     # One node per block; if a block has several (re-runs), the last one listed wins.
-    return {node.block_id: str(node.state) for node in nodes}
+    states = {node.block_id: str(node.state) for node in nodes}
+    if instance_state == "scheduled":
+        # Nothing runs while the instance waits for its fire time: an active step is
+        # sleeping on a timer (its delay or a retry backoff), which UI.md draws as waiting.
+        for block_id, state in states.items():
+            if state == NodeState.RUNNING:
+                states[block_id] = NodeState.WAITING.value
+    return states
 
 
 def _first_line(value: Any) -> str | None:
@@ -39,17 +46,20 @@ def _first_line(value: Any) -> str | None:
 
 
 def _details(
-    seq: SequenceDefinition, states: Mapping[str, str], latest: Mapping[str, Any]
+    seq: SequenceDefinition,
+    states: Mapping[str, str],
+    latest: Mapping[str, Any],
+    instance_state: str = "",
 ) -> dict[str, str]:
     """The text beside a state: what a waiting block waits for, a failure's first line."""
     details: dict[str, str] = {}
     for ref in seq.iter_blocks():
         block, state = ref.block, states.get(ref.block.id)
         if state == NodeState.WAITING:
-            if isinstance(block, StepDef) and block.wait_for_input is not None:
-                details[block.id] = f"human input: {block.wait_for_input.prompt or block.id}"
-            elif isinstance(block, StepDef) and block.delay is not None:
+            if isinstance(block, StepDef) and instance_state == "scheduled":
                 details[block.id] = "timer"
+            elif isinstance(block, StepDef) and block.wait_for_input is not None:
+                details[block.id] = f"human input: {block.wait_for_input.prompt or block.id}"
             elif isinstance(block, StepDef):
                 details[block.id] = f"worker: {block.handler}"
             elif isinstance(block, SubSequenceDef):
@@ -68,12 +78,12 @@ def instance_html(
     latest: Mapping[str, Any],
 ) -> str:
     """HTML of the instance: a state header, then the sequence with a state per block."""
-    states = _states(nodes)
+    states = _states(nodes, str(row.state))
     head = (
         '<div class="o8nb-instance" style="margin:0 0 6px">'
         f"instance of <b>{html.escape(seq.name)}</b> {node_state_badge(str(row.state))}</div>"
     )
-    body = sequence_html(seq, states=states, details=_details(seq, states, latest))
+    body = sequence_html(seq, states=states, details=_details(seq, states, latest, str(row.state)))
     return f"<div>{head}{body}</div>"
 
 
@@ -88,6 +98,6 @@ def instance_text(
     look = state_style(str(row.state))
     version = f" v{seq.version}" if seq.version is not None else ""
     header = f"instance of {seq.name}{version}: {look.icon} {row.state}"
-    states = _states(nodes)
-    details = _details(seq, states, latest)
+    states = _states(nodes, str(row.state))
+    details = _details(seq, states, latest, str(row.state))
     return header + "\n" + sequence_text(seq, states=states, details=details, title=False)
