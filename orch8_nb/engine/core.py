@@ -30,20 +30,11 @@ from orch8_nb.engine.services import Services
 from orch8_nb.engine.signals import check_signal
 from orch8_nb.engine.waiters import Waiters
 from orch8_nb.engine.workers import WorkerGateway, reroute_to_handler
-from orch8_nb.errors import (
-    NotFoundError,
-    UnsupportedFeatureError,
-)
+from orch8_nb.errors import NotFoundError, UnsupportedFeatureError
 from orch8_nb.model import SequenceDefinition
 from orch8_nb.storage import open_storage
 from orch8_nb.storage.base import Storage
-from orch8_nb.storage.rows import (
-    InstanceBundle,
-    InstanceFilter,
-    InstanceRow,
-    NodeInfo,
-    SignalRow,
-)
+from orch8_nb.storage.rows import InstanceBundle, InstanceFilter, InstanceRow, NodeInfo, SignalRow
 from orch8_nb.storage.urls import DEFAULT_URL
 
 F = TypeVar("F", bound=Callable[..., Any])
