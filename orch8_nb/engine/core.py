@@ -312,6 +312,10 @@ class AsyncEngine:
         flt = InstanceFilter(self.tenant_id, None, sequence_id, states, None, dict(metadata or {}))
         return await self.storage.list_instances(flt, limit, offset)
 
+    async def next_timer(self) -> int | None:
+        """When the next scheduled instance comes due (epoch ms, after now), if any."""
+        return await self.storage.next_fire_at(after=self.clock.now_ms())
+
     async def count_instances(self) -> dict[str, int]:
         return await self.storage.count_instances(InstanceFilter(tenant_id=self.tenant_id))
 

@@ -198,6 +198,10 @@ class Engine:
         )
         return [Instance(self, r.id) for r in rows]
 
+    def next_timer(self) -> int | None:
+        """When the next scheduled instance comes due (epoch ms, after now), if any."""
+        return self._thread.call(self._core.next_timer())
+
     def counts(self) -> dict[str, int]:
         """Instances per state."""
         return self._thread.call(self._core.count_instances())

@@ -132,8 +132,9 @@ class Storage(Protocol):
         instance, so a running engine notices signals from other processes cheaply.
         """
 
-    async def next_fire_at(self) -> int | None:
-        """Earliest ``next_fire_at`` among scheduled instances (the timer wheel's head)."""
+    async def next_fire_at(self, after: int | None = None) -> int | None:
+        """Earliest ``next_fire_at`` among scheduled instances (the timer wheel's head);
+        with ``after``, the earliest one later than that (the next timer to come)."""
 
     # -- signals ---------------------------------------------------------------------------------
 

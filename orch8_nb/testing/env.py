@@ -25,7 +25,6 @@ SequenceRef = SequenceDefinition | Mapping[str, Any] | str
 
 TERMINAL = frozenset({"completed", "failed", "cancelled"})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_PAGE = 500
 #: Real seconds to let a just-registered handler take back its worker tasks.
 _REROUTE_GRACE_S = 2.0
 
@@ -262,21 +261,7 @@ class EngineEnv:
 
     def _next_timer(self) -> int | None:
         """The earliest fire time after now among scheduled instances, or None."""
-        now = self.clock.now_ms()
-        best: int | None = None
-        offset = 0
-        while True:
-            page = self.engine.list_instances("scheduled", limit=_PAGE, offset=offset)
-            for inst in page:
-                fire = inst.snapshot().next_fire_at
-                if fire is None:
-                    continue
-                ms = (fire - _EPOCH) // timedelta(milliseconds=1)
-                if ms > now and (best is None or ms < best):
-                    best = ms
-            if len(page) < _PAGE:
-                return best
-            offset += _PAGE
+        return self.engine.next_timer()
 
     def _await_reroute(self, inst: Instance) -> bool:
         """A handler registered for a waiting step takes its task back in the background;

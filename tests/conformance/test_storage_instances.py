@@ -169,3 +169,21 @@ async def test_next_fire_at_reports_unscheduled_times_as_due(
     )
     head = await storage.next_fire_at()
     assert head is not None and head <= 0  # NULL means "due now": due at any clock reading
+
+
+async def test_next_fire_at_after_a_time_is_the_next_timer_to_come(
+    storage: Storage, rows: Any, sequence_id: str
+) -> None:
+    await storage.create_instances(
+        [
+            rows.instance(sequence_id, next_fire_at=100),  # due already
+            rows.instance(sequence_id),  # due now (no fire time)
+            rows.instance(sequence_id, next_fire_at=700),
+            rows.instance(sequence_id, next_fire_at=400),
+            rows.instance(sequence_id, state="paused", next_fire_at=300),
+        ],
+        [],
+    )
+    assert await storage.next_fire_at(after=200) == 400
+    assert await storage.next_fire_at(after=400) == 700
+    assert await storage.next_fire_at(after=700) is None

@@ -173,8 +173,8 @@ class SqliteStorage:
         except ConflictError as exc:
             return CommitResult(False, changeset.expect_rev, reason=str(exc))
 
-    async def next_fire_at(self) -> int | None:
-        return await self._db.run(reads.next_fire_at, write=False)
+    async def next_fire_at(self, after: int | None = None) -> int | None:
+        return await self._db.run(lambda c: reads.next_fire_at(c, after), write=False)
 
     # -- signals ---------------------------------------------------------------------------------
 

@@ -158,10 +158,17 @@ def load_bundle(conn: sqlite3.Connection, instance_id: str) -> InstanceBundle | 
     return None if inst is None else load_bundles(conn, [inst])[0]
 
 
-def next_fire_at(conn: sqlite3.Connection) -> int | None:
-    row = conn.execute(
-        "SELECT MIN(COALESCE(next_fire_at, 0)) FROM instances WHERE state = 'scheduled'"
-    ).fetchone()
+def next_fire_at(conn: sqlite3.Connection, after: int | None) -> int | None:
+    if after is None:
+        row = conn.execute(
+            "SELECT MIN(COALESCE(next_fire_at, 0)) FROM instances WHERE state = 'scheduled'"
+        ).fetchone()
+    else:
+        row = conn.execute(
+            "SELECT MIN(next_fire_at) FROM instances WHERE state = 'scheduled' "
+            "AND next_fire_at > ?",
+            (after,),
+        ).fetchone()
     return None if row is None else row[0]
 
 
