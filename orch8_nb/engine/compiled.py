@@ -53,6 +53,10 @@ _STEP_FIELDS_LATER = {
     "fallback_handler": "circuit-breaker fallbacks",
     "compensation": "receipt-backed compensation",
 }
+_COMPOSITE_FIELDS_LATER = {
+    "retain_iterations": "compaction of old iteration outputs",
+    "max_parallel": "parallel for_each iterations",
+}
 _SEQUENCE_FIELDS_LATER = {
     "interceptors": "interceptors",
     "sla": "sequence SLAs",
@@ -78,6 +82,9 @@ def check_supported(definition: SequenceDefinition, supported_types: frozenset[s
         if block.type not in supported_types:
             problems.append(f"{path} ({block.id!r}): '{block.type}' blocks are not executed yet")
             continue
+        for name, what in _COMPOSITE_FIELDS_LATER.items():
+            if getattr(block, name, None) not in (None, 1):
+                problems.append(f"{path}.{name} ({block.id!r}): {what} are not executed yet")
         if block.type != "step":
             continue
         for name, what in _STEP_FIELDS_LATER.items():

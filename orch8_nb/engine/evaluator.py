@@ -59,21 +59,20 @@ def evaluate(run: Run, in_flight: set[str]) -> Evaluation:
 
 
 def _pass(run: Run, ev: Evaluation, in_flight: set[str]) -> None:
-    active: NodeRow | None = None
-    cancelled = False
-    for root in run.tree.roots:
-        state = root.state
-        if state == "failed":
-            ev.outcome = "failed"  # a failure wins over a cancellation
-            return
-        cancelled = cancelled or state == "cancelled"
-        if active is None and state not in DONE_OK:
-            active = root  # roots are sequential: only the first unfinished one moves
-    if cancelled:
-        ev.outcome = "cancelled"
-        return
-    if active is None:
+    roots = run.tree.roots
+    i = run.root_cursor
+    while i < len(roots) and roots[i].state in DONE_OK:
+        i += 1  # finished roots never change again: scanning them once keeps this O(1)
+    run.root_cursor = i
+    if i == len(roots):
         ev.outcome = "completed"
+        return
+    active = roots[i]
+    if active.state == "failed":
+        ev.outcome = "failed"
+        return
+    if active.state == "cancelled":
+        ev.outcome = "cancelled"
         return
     if active.state == "pending":
         run.set_node(active, "running")

@@ -61,6 +61,8 @@ class Run:
     signals: list[SignalRow]
     clock: Clock
     pending: Changeset = field(init=False)
+    #: Index of the first root not yet completed or skipped (roots never go back).
+    root_cursor: int = 0
     _node_updates: dict[str, NodeRow] = field(default_factory=dict)
     _meta_dirty: bool = False
     _runtime_dirty: bool = False
@@ -151,6 +153,10 @@ class Run:
         self.inst.metadata[key] = value
         self._meta_dirty = True
 
+    def mark_metadata(self) -> None:
+        """Metadata was changed in place: write it with the next commit."""
+        self._meta_dirty = True
+
     def touch_runtime(self, **values: Any) -> None:
         self.inst.context_runtime.update(values)
         self._runtime_dirty = True
@@ -209,7 +215,8 @@ class Run:
         return bool(
             self._node_updates or self._meta_dirty or self._data_dirty
             or p.instance or p.outputs or p.audit or p.nodes_insert or p.kv_set or p.kv_delete
-            or p.tasks_insert or p.tasks_update or p.tasks_withdraw or p.signals_delivered
+            or p.tasks_insert or p.tasks_update or p.tasks_withdraw or p.tasks_drop_blocks
+            or p.signals_delivered
             or p.nodes_delete
         )  # fmt: skip
 

@@ -29,12 +29,17 @@ from orch8_nb.engine.handlers.registry import Handler
 from orch8_nb.engine.run import Run, failure_of
 from orch8_nb.engine.services import Services
 from orch8_nb.engine.signals import apply_signals, consume
+from orch8_nb.engine.tree import TERMINAL_NODE_STATES
 from orch8_nb.errors import ExpressionError
+from orch8_nb.storage.rows import NodeRow
 
 log = logging.getLogger("orch8_nb.runner")
 
 #: How often a running instance looks for signals queued by other processes.
 SIGNAL_CHECK_MS = 100
+#: Instance metadata key of a cancel waiting for protected work to drain.
+CANCEL_MARKER = "_cancel_requested"
+FINALLY_LANE = 2
 
 
 class LeaseLost(Exception):
@@ -65,7 +70,8 @@ class Runner:
         self.run = run
         self.in_flight: dict[str, _InFlight] = {}
         self.signals_waiting = bool(run.signals)
-        self.cancel_requested = False
+        # A cancel deferred by protected work survives a restart through this marker.
+        self.cancel_requested = bool(run.inst.metadata.get(CANCEL_MARKER))
         self._wakeup: asyncio.Future[None] | None = None
         self._inline: _Call | None = None
         self._interrupted = False
@@ -87,7 +93,7 @@ class Runner:
         if (
             kind == "cancel"
             and inline is not None
-            and inline.ready.block.cancellable is not False
+            and not self._protected(inline.ready.node)
             and self._task is not None
         ):
             self._interrupted = True
@@ -144,24 +150,22 @@ class Runner:
         while True:
             if self.signals_waiting:
                 await self._refresh_signals()
-            if consume(run):
-                effect = apply_signals(run, consume(run))
-                if effect.pause:
-                    await self._settle_in_flight()
-                    run.transition("paused", reason="signal")
-                    run.release_lease()
-                    await self._commit()
-                    return
-                if effect.cancel:
-                    self.cancel_requested = True
+            if consume(run) and await self._apply_signals():
+                return  # paused
             if self.cancel_requested and self._cancel_now():
                 await self._finish("cancelled")
                 return
             ev = evaluate(run, set(self.in_flight))
+            self._drop_closed()
             if ev.outcome is not None:
                 await self._finish(ev.outcome)
                 return
-            if ev.ready and not self.cancel_requested:
+            if self.cancel_requested:
+                if self._cancel_now():
+                    await self._finish("cancelled")
+                    return
+                ev.ready = [r for r in ev.ready if self._protected(r.node)]  # still draining
+            if ev.ready:
                 if self._has_results():
                     await self._commit()
                     if self.signals_waiting:
@@ -179,6 +183,21 @@ class Runner:
                 continue
             await self._park(ev)
             return
+
+    async def _apply_signals(self) -> bool:
+        """Apply pending signals; True if the instance paused (the runner stops)."""
+        run = self.run
+        effect = apply_signals(run, consume(run))
+        if effect.pause:
+            await self._settle_in_flight()
+            run.transition("paused", reason="signal")
+            run.release_lease()
+            await self._commit()
+            return True
+        if effect.cancel:
+            self.cancel_requested = True
+            run.set_metadata(CANCEL_MARKER, True)
+        return False
 
     def _stamp_run_start(self) -> None:
         rt = self.run.inst.context_runtime
@@ -302,15 +321,52 @@ class Runner:
             apply_outcome(self.run, f.ready, outcome, f.cache)
 
     def _cancel_now(self) -> bool:
-        """Cancel what may be cancelled; True once nothing non-cancellable is running."""
-        blocking = False
+        """Scoped cancel: interrupt what may be interrupted; True once no protected work
+        (a ``cancellable: false`` step, a running cancellation scope, a ``finally`` that
+        has begun) is left, so the instance can be cancelled."""
         for f in list(self.in_flight.values()):
-            if f.ready.block.cancellable is False:
-                blocking = True
-            else:
+            if not self._protected(f.ready.node):
                 f.task.cancel()
                 del self.in_flight[f.ready.node.id]
-        return not blocking
+        for node in self.run.tree.nodes.values():
+            if node.state not in ("running", "waiting"):
+                continue
+            if node.block_type == "cancellation_scope" or self._finally_begun(node):
+                return False
+            if node.block_type == "step" and self._protected(node):
+                return False
+        return True
+
+    def _protected(self, node: NodeRow) -> bool:
+        """A step that must not be cut short by a cancel."""
+        tree = self.run.tree
+        block = self.run.seq.block(node.block_id)
+        if block.type == "step" and block.cancellable is False:
+            return True
+        child, parent_id = node, node.parent_id
+        while parent_id is not None:
+            parent = tree.nodes[parent_id]
+            if parent.block_type == "cancellation_scope":
+                return True
+            if parent.block_type == "try_catch" and child.branch_index == FINALLY_LANE:
+                return True
+            child, parent_id = parent, parent.parent_id
+        return False
+
+    def _finally_begun(self, node: NodeRow) -> bool:
+        if node.block_type != "try_catch":
+            return False
+        return any(
+            c.branch_index == FINALLY_LANE and c.state != "pending"
+            for c in self.run.tree.kids(node)
+        )
+
+    def _drop_closed(self) -> None:
+        """Stop handlers whose node a composite closed (race losers, failed branches)."""
+        for node_id, f in list(self.in_flight.items()):
+            if f.ready.node.state in TERMINAL_NODE_STATES:
+                f.task.cancel()
+                del self.in_flight[node_id]
 
     async def _settle_in_flight(self) -> None:
         while self.in_flight:

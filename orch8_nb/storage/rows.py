@@ -200,6 +200,8 @@ class Changeset:
     tasks_delete_pending: bool = False
     #: Pending worker tasks to withdraw; a task already claimed fails the changeset.
     tasks_withdraw: list[str] = field(default_factory=list)
+    #: Blocks whose pending worker tasks are dropped (race losers, closed branches).
+    tasks_drop_blocks: list[str] = field(default_factory=list)
     kv_set: dict[str, JSON] = field(default_factory=dict)
     kv_delete: list[str] = field(default_factory=list)
     #: Also report whether undelivered signals wait (costs a query; runners ask now and then).

@@ -10,11 +10,14 @@ PARALLEL = {
     "name": "fanout",
     "blocks": [
         {
-            "type": "parallel",
+            "type": "saga",
             "id": "both",
-            "branches": [
-                [{"type": "step", "id": "a", "handler": "noop", "deadline": 1000}],
-                [{"type": "step", "id": "b", "handler": "noop"}],
+            "steps": [
+                {
+                    "id": "s1",
+                    "action": {"type": "step", "id": "a", "handler": "noop", "deadline": 1000},
+                },
+                {"id": "s2", "action": {"type": "step", "id": "b", "handler": "noop"}},
             ],
         }
     ],
@@ -76,12 +79,11 @@ def test_features_not_executed_yet_are_warnings(cli, write_json) -> None:
     write_json("fanout.json", PARALLEL)
     result = cli("validate", "fanout.json")
     assert result.exit_code == 0, result.output
-    assert "ok fanout.json: sequence 'fanout', 3 blocks (1 parallel, 2 step)" in result.output
+    assert "ok fanout.json: sequence 'fanout', 3 blocks (1 saga, 2 step)" in result.output
     assert (
-        "warning: fanout.json: not executed yet: blocks[0] ('both'): 'parallel' blocks are "
+        "warning: fanout.json: not executed yet: blocks[0] ('both'): 'saga' blocks are "
         "not executed yet"
     ) in result.output
-    assert "blocks[0].branches[0][0].deadline ('a'): step deadlines" in result.output
 
 
 def test_strict_makes_them_errors(cli, write_json) -> None:

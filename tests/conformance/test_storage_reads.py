@@ -66,4 +66,3 @@ async def test_reads_of_unknown_instances_are_empty(storage: Storage) -> None:
     assert await storage.get_kv("missing") == {}
     assert await storage.load_bundle("missing") is None
     assert await storage.list_worker_tasks(instance_id="missing") == []
-

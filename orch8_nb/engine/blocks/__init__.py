@@ -9,12 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from orch8_nb.engine.blocks import step
+from orch8_nb.engine.blocks import (
+    ab_split,
+    cancellation_scope,
+    for_each,
+    loop,
+    parallel,
+    race,
+    router,
+    step,
+    try_catch,
+)
 
 BlockAdvance = Callable[..., None]
 
 REGISTRY: dict[str, BlockAdvance] = {
     "step": step.advance,
+    "parallel": parallel.advance,
+    "race": race.advance,
+    "loop": loop.advance,
+    "for_each": for_each.advance,
+    "router": router.advance,
+    "try_catch": try_catch.advance,
+    "ab_split": ab_split.advance,
+    "cancellation_scope": cancellation_scope.advance,
 }
 
 #: Block types this engine executes; sequences using others are refused at registration.

@@ -234,6 +234,11 @@ def _apply_children(conn: sqlite3.Connection, cs: Changeset) -> None:
             "UPDATE signal_inbox SET delivered = 1, delivered_at = ? WHERE id = ?",
             [(cs.now, sid) for sid in cs.signals_delivered],
         )
+    if cs.tasks_drop_blocks:
+        conn.executemany(
+            "DELETE FROM worker_tasks WHERE instance_id = ? AND block_id = ? AND state = 'pending'",
+            [(iid, b) for b in cs.tasks_drop_blocks],
+        )
     if cs.tasks_delete_pending:
         conn.execute("DELETE FROM worker_tasks WHERE instance_id = ? AND state = 'pending'", (iid,))
     if cs.tasks_insert:

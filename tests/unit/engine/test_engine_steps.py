@@ -389,6 +389,6 @@ def test_features_not_executed_yet_are_refused_not_ignored(
 def test_composite_blocks_are_refused_until_they_are_executed(engine: Engine) -> None:
     from orch8_nb.errors import UnsupportedFeatureError
 
-    body = seq({"type": "parallel", "id": "p", "branches": [[step("a", "noop")]]})
-    with pytest.raises(UnsupportedFeatureError, match=r"blocks\[0\] \('p'\): 'parallel'"):
+    body = seq({"type": "saga", "id": "p", "steps": [{"id": "s1", "action": step("a", "noop")}]})
+    with pytest.raises(UnsupportedFeatureError, match=r"blocks\[0\] \('p'\): 'saga'"):
         engine.upsert_sequence(body)
