@@ -36,8 +36,9 @@ test-fast: install  ## the suite without the slow crash and multi-process tests
 test-crash: install  ## only the SIGKILL crash tests
 	$(BIN)/pytest -m crash
 
-bench: install  ## W3 benchmark (median of 5) -> benchmarks/w3-latest.json
+bench: install  ## W3 (median of 5) and tree scaling -> benchmarks/*-latest.json
 	$(BIN)/python benchmarks/w3.py --instances 1000 --repeat 5 --json benchmarks/w3-latest.json
+	$(BIN)/python benchmarks/tree_scaling.py --repeat 3 --json benchmarks/tree-latest.json
 
 notebooks: install  ## re-run the notebooks and save their outputs (after changing them or the engine)
 	$(BIN)/python tests/notebooks/nbrun.py
