@@ -17,20 +17,38 @@ INSTANCES = 50
 STEPS = ("s1", "s2", "s3", "s4", "s5")
 
 
-def main(db: str, log: str) -> None:
+SHAPES = {
+    "steps": [{"type": "step", "id": s, "handler": s} for s in STEPS],
+    # s1, then s2 and s3 in parallel, then a loop running s4 three times, then s5.
+    "composite": [
+        {"type": "step", "id": "s1", "handler": "s1"},
+        {"type": "parallel", "id": "fan", "branches": [
+            [{"type": "step", "id": "s2", "handler": "s2"}],
+            [{"type": "step", "id": "s3", "handler": "s3"}],
+        ]},
+        {"type": "loop", "id": "again", "condition": "true", "max_iterations": 3,
+         "body": [{"type": "step", "id": "s4", "handler": "s4"}]},
+        {"type": "step", "id": "s5", "handler": "s5"},
+    ],
+}  # fmt: skip
+
+
+def main(db: str, log: str, shape: str = "steps") -> None:
     fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     engine = Engine(f"sqlite:///{db}", max_concurrent_instances=16)
 
     def work(ctx: StepContext) -> dict[str, int]:
-        os.write(fd, f"{ctx.instance_id} {ctx.block_id}\n".encode())
+        # One line per execution; the loop's s4 runs once per iteration (attempt is 0).
+        count = ctx.state.get(f"n:{ctx.block_id}", 0) if ctx.block_id == "s4" else 0
+        os.write(fd, f"{ctx.instance_id} {ctx.block_id}#{count}\n".encode())
+        if ctx.block_id == "s4":
+            ctx.state[f"n:{ctx.block_id}"] = count + 1
         time.sleep(0.002)
         return {"attempt": ctx.attempt}
 
     for name in STEPS:
         engine.handler(name)(work)
-    seq = engine.upsert_sequence(
-        {"name": "crash", "blocks": [{"type": "step", "id": s, "handler": s} for s in STEPS]}
-    )
+    seq = engine.upsert_sequence({"name": f"crash-{shape}", "blocks": SHAPES[shape]})
     instances = [
         engine.create_instance(seq, {"n": i}, idempotency_key=f"crash-{i}")
         for i in range(INSTANCES)
@@ -43,4 +61,4 @@ def main(db: str, log: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:4])

@@ -1,6 +1,7 @@
 """Kill the engine's process with SIGKILL mid-run, several times; nothing committed repeats.
 
-A child process runs 50 instances of a 5-step sequence whose handlers log every execution.
+A child process runs 50 instances of a 5-step sequence (or of one with a parallel and a
+loop in the middle) whose handlers log every execution.
 It is killed at several points; after each kill we read which steps had committed. A
 fresh engine on the same file then finishes everything. Every step runs exactly once,
 except steps that were in flight at a kill (ran, did not commit): those may run again
@@ -21,7 +22,9 @@ import pytest
 
 CHILD = Path(__file__).with_name("crash_child.py")
 INSTANCES = 50
-STEPS = 5
+STEPS = ("s1", "s2", "s3", "s4", "s5")
+#: Step executions per instance for each shape (the composite loop runs s4 three times).
+RUNS_PER_INSTANCE = {"steps": 5, "composite": 7}
 KILL_AFTER_LINES = (5, 60, 130, 200)
 
 pytestmark = [pytest.mark.crash, pytest.mark.slow]
@@ -39,31 +42,42 @@ def logged(log: Path) -> list[tuple[str, str]]:
 
 
 def committed(db: Path) -> set[tuple[str, str]]:
+    """Committed step executions, keyed like the log: ``s4#k`` is s4's k-th output row."""
     conn = sqlite3.connect(db)
     try:
         rows = conn.execute(
-            "SELECT instance_id, block_id FROM block_outputs WHERE output_ref IS NULL"
+            "SELECT instance_id, block_id FROM block_outputs WHERE output_ref IS NULL "
+            "ORDER BY seq"
         ).fetchall()
     finally:
         conn.close()
-    return {(r[0], r[1]) for r in rows}
+    seen: Counter[tuple[str, str]] = Counter()
+    keys = set()
+    for iid, block in rows:
+        if block in STEPS:
+            keys.add((iid, f"{block}#{seen[(iid, block)]}"))
+            seen[(iid, block)] += 1
+    return keys
 
 
-def spawn(db: Path, log: Path) -> subprocess.Popen[str]:
+def spawn(db: Path, log: Path, shape: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, str(CHILD), str(db), str(log)],
+        [sys.executable, str(CHILD), str(db), str(log), shape],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
 
 
-def test_sigkill_loses_nothing_and_repeats_only_in_flight_steps(tmp_path: Path) -> None:
+@pytest.mark.parametrize("shape", ["steps", "composite"])
+def test_sigkill_loses_nothing_and_repeats_only_in_flight_steps(
+    tmp_path: Path, shape: str
+) -> None:
     db, log = tmp_path / "crash.db", tmp_path / "runs.log"
     in_flight_at_kill: Counter[tuple[str, str]] = Counter()
     kills = 0
     for threshold in KILL_AFTER_LINES:
-        child = spawn(db, log)
+        child = spawn(db, log, shape)
         deadline = time.monotonic() + 60
         while len(logged(log)) < threshold and child.poll() is None:
             assert time.monotonic() < deadline, "child made no progress"
@@ -81,7 +95,7 @@ def test_sigkill_loses_nothing_and_repeats_only_in_flight_steps(tmp_path: Path) 
     assert kills >= 2, "the child finished too early to be killed several times"
     print(f"kills={kills} in-flight-at-kill={sum(in_flight_at_kill.values())}")
 
-    final = spawn(db, log)
+    final = spawn(db, log, shape)
     out, err = final.communicate(timeout=120)
     assert final.returncode == 0, err
     assert "done" in out
@@ -90,7 +104,7 @@ def test_sigkill_loses_nothing_and_repeats_only_in_flight_steps(tmp_path: Path) 
     states = Counter(s for (s,) in conn.execute("SELECT state FROM instances"))
     conn.close()
     assert states == {"completed": INSTANCES}
-    assert len(committed(db)) == INSTANCES * STEPS
+    assert len(committed(db)) == INSTANCES * RUNS_PER_INSTANCE[shape]
 
     runs = Counter(logged(log))
     assert set(runs) == committed(db)
