@@ -46,8 +46,7 @@ def committed(db: Path) -> set[tuple[str, str]]:
     conn = sqlite3.connect(db)
     try:
         rows = conn.execute(
-            "SELECT instance_id, block_id FROM block_outputs WHERE output_ref IS NULL "
-            "ORDER BY seq"
+            "SELECT instance_id, block_id FROM block_outputs WHERE output_ref IS NULL ORDER BY seq"
         ).fetchall()
     finally:
         conn.close()
@@ -70,9 +69,7 @@ def spawn(db: Path, log: Path, shape: str) -> subprocess.Popen[str]:
 
 
 @pytest.mark.parametrize("shape", ["steps", "composite"])
-def test_sigkill_loses_nothing_and_repeats_only_in_flight_steps(
-    tmp_path: Path, shape: str
-) -> None:
+def test_sigkill_loses_nothing_and_repeats_only_in_flight_steps(tmp_path: Path, shape: str) -> None:
     db, log = tmp_path / "crash.db", tmp_path / "runs.log"
     in_flight_at_kill: Counter[tuple[str, str]] = Counter()
     kills = 0
