@@ -90,14 +90,14 @@ def test_timeout_exits_4(cli, write_json) -> None:
 
 
 def test_composite_blocks_are_refused_before_anything_runs(cli, write_json, project) -> None:
-    saga = {"type": "saga", "id": "both", "steps": [{"id": "s1", "action": step("a", "noop")}]}
-    write_json("seq.json", steps(saga))
+    child = {"type": "sub_sequence", "id": "both", "sequence_name": "child"}
+    write_json("seq.json", steps(child))
     result = cli("run", "seq.json")
     assert result.exit_code == 2
     assert "error: seq.json: this sequence uses features orch8-nb does not execute yet:" in (
         result.output
     )
-    assert "'saga' blocks are not executed yet" in result.output
+    assert "'sub_sequence' blocks are not executed yet" in result.output
     assert not (project / "orch8.db").exists()
 
 

@@ -6,19 +6,13 @@ from pathlib import Path
 
 from orch8_nb.cli.templates import SEQUENCE
 
-PARALLEL = {
+LATER = {
     "name": "fanout",
     "blocks": [
         {
-            "type": "saga",
+            "type": "sub_sequence",
             "id": "both",
-            "steps": [
-                {
-                    "id": "s1",
-                    "action": {"type": "step", "id": "a", "handler": "noop", "deadline": 1000},
-                },
-                {"id": "s2", "action": {"type": "step", "id": "b", "handler": "noop"}},
-            ],
+            "sequence_name": "child",
         }
     ],
 }
@@ -76,18 +70,18 @@ def test_one_bad_file_among_good_ones(cli, write_json) -> None:
 
 
 def test_features_not_executed_yet_are_warnings(cli, write_json) -> None:
-    write_json("fanout.json", PARALLEL)
+    write_json("fanout.json", LATER)
     result = cli("validate", "fanout.json")
     assert result.exit_code == 0, result.output
-    assert "ok fanout.json: sequence 'fanout', 3 blocks (1 saga, 2 step)" in result.output
+    assert "ok fanout.json: sequence 'fanout', 1 block (1 sub_sequence)" in result.output
     assert (
-        "warning: fanout.json: not executed yet: blocks[0] ('both'): 'saga' blocks are "
+        "warning: fanout.json: not executed yet: blocks[0] ('both'): 'sub_sequence' blocks are "
         "not executed yet"
     ) in result.output
 
 
 def test_strict_makes_them_errors(cli, write_json) -> None:
-    write_json("fanout.json", PARALLEL)
+    write_json("fanout.json", LATER)
     result = cli("validate", "--strict", "fanout.json")
     assert result.exit_code == 2
     assert "error: fanout.json: uses features orch8-nb does not execute yet:" in result.output

@@ -17,6 +17,7 @@ from orch8_nb.engine.blocks import (
     parallel,
     race,
     router,
+    saga,
     step,
     try_catch,
 )
@@ -33,6 +34,7 @@ REGISTRY: dict[str, BlockAdvance] = {
     "try_catch": try_catch.advance,
     "ab_split": ab_split.advance,
     "cancellation_scope": cancellation_scope.advance,
+    "saga": saga.advance,
 }
 
 #: Block types this engine executes; sequences using others are refused at registration.

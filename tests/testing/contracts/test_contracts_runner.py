@@ -239,13 +239,13 @@ def test_signals_that_cannot_be_delivered() -> None:
 
 
 def test_sequences_and_instances_that_cannot_run() -> None:
-    saga = {"name": "fan", "blocks": [{"type": "saga", "id": "p", "steps": [
-        {"id": "s1", "action": {"type": "step", "id": "a", "handler": "noop"}}]}]}  # fmt: skip
-    result = run(seq=saga, mocks=[])
+    child = {"name": "fan", "blocks": [
+        {"type": "sub_sequence", "id": "p", "sequence_name": "other"}]}  # fmt: skip
+    result = run(seq=child, mocks=[])
     assert result.final_state is None
     [line] = result.failures
     assert line.startswith("the sequence cannot run: this sequence uses features")
-    assert "'saga' blocks are not executed yet" in line
+    assert "'sub_sequence' blocks are not executed yet" in line
 
     strict = {**FLOW, "input_schema": {"type": "object", "required": ["n", "m"]}}
     [line] = failures(seq=strict)

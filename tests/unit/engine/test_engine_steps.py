@@ -389,6 +389,6 @@ def test_features_not_executed_yet_are_refused_not_ignored(
 def test_composite_blocks_are_refused_until_they_are_executed(engine: Engine) -> None:
     from orch8_nb.errors import UnsupportedFeatureError
 
-    body = seq({"type": "saga", "id": "p", "steps": [{"id": "s1", "action": step("a", "noop")}]})
-    with pytest.raises(UnsupportedFeatureError, match=r"blocks\[0\] \('p'\): 'saga'"):
+    body = seq({"type": "sub_sequence", "id": "p", "sequence_name": "child"})
+    with pytest.raises(UnsupportedFeatureError, match=r"blocks\[0\] \('p'\): 'sub_sequence'"):
         engine.upsert_sequence(body)
