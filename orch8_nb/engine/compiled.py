@@ -45,7 +45,6 @@ class CompiledSequence:
 
 #: Step fields this version validates but does not execute yet (refused, never ignored).
 _STEP_FIELDS_LATER = {
-    "wait_for_input": "human-input gates",
     "send_window": "send windows",
     "rate_limit_key": "rate limits",
     "deadline": "step deadlines",

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from orch8_nb.engine import recovery
 from orch8_nb.engine.admission import admit, new_instance_rows
+from orch8_nb.engine.blocks.approvals import approval_item
 from orch8_nb.engine.catalog import SequenceCatalog, SequenceRef, UnregisteredHandlerWarning
 from orch8_nb.engine.clock import Clock, RealClock, wall_clock_ms
 from orch8_nb.engine.driving import run_until_idle, settle
@@ -91,7 +92,7 @@ class AsyncEngine:
         self._stopping: asyncio.Event | None = None
         self.services = Services(
             self.storage, self.registry, self.clock, self._pool, self.bus, self.node_id,
-            self._on_terminal, self._on_reschedule,
+            self._on_terminal, self._on_reschedule, self._on_waiting_local,
         )  # fmt: skip
         #: The worker-task protocol (poll, complete, fail) over this engine.
         self.workers = WorkerGateway(self.services, self._load_run, tenant_id)
@@ -312,6 +313,18 @@ class AsyncEngine:
         flt = InstanceFilter(self.tenant_id, None, sequence_id, states, None, dict(metadata or {}))
         return await self.storage.list_instances(flt, limit, offset)
 
+    async def pending_approvals(self) -> list[dict[str, Any]]:
+        """Human-input gates waiting for an answer, oldest first."""
+        items: list[dict[str, Any]] = []
+        flt = InstanceFilter(tenant_id=self.tenant_id, states=("waiting", "scheduled"))
+        for row in await self.storage.list_instances(flt, 10_000, 0):
+            seq = await self.catalog.compiled(row.sequence_id)
+            for node in await self.storage.get_tree(row.id):
+                spec = getattr(seq.block(node.block_id), "wait_for_input", None)
+                if node.state == "waiting" and spec is not None:
+                    items.append(approval_item(row, seq.definition.name, node, spec))
+        return sorted(items, key=lambda item: (item["waiting_since"] or 0, item["instance_id"]))
+
     async def next_timer(self) -> int | None:
         """When the next scheduled instance comes due (epoch ms, after now), if any."""
         return await self.storage.next_fire_at(after=self.clock.now_ms())
@@ -370,6 +383,10 @@ class AsyncEngine:
 
     def _on_reschedule(self, fire_at: int | None) -> None:
         self.scheduler.wake(fire_at)
+
+    def _on_waiting_local(self, handlers: set[str]) -> None:
+        for name in sorted(handlers):
+            self._spawn_reroute(name)
 
     async def wait(self, instance_id: str, timeout: float | None = None) -> str:
         """Wait until this engine finishes the instance; returns its terminal state.

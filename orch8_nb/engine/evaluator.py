@@ -86,8 +86,8 @@ def advance(run: Run, node: NodeRow, ev: Evaluation, in_flight: set[str]) -> Non
 
     if node.state in TERMINAL_NODE_STATES:
         return
-    if node.state == "waiting":
-        ev.waiting = True
+    if node.state == "waiting" and node.block_type != "step":
+        ev.waiting = True  # e.g. a child instance; steps decide themselves (worker or gate)
         return
     REGISTRY[node.block_type](run, node, run.seq.block(node.block_id), ev, in_flight)
 

@@ -198,6 +198,10 @@ class Engine:
         )
         return [Instance(self, r.id) for r in rows]
 
+    def pending_approvals(self) -> list[dict[str, Any]]:
+        """Human-input gates waiting for an answer (instance, block, prompt, choices...)."""
+        return self._thread.call(self._core.pending_approvals())
+
     def next_timer(self) -> int | None:
         """When the next scheduled instance comes due (epoch ms, after now), if any."""
         return self._thread.call(self._core.next_timer())

@@ -52,6 +52,8 @@ def _apply(run: Run) -> str | None:
     for sig in list(run.signals):
         kind = sig.signal_type
         if kind.startswith(HUMAN_INPUT_PREFIX):
+            if state != "paused" and _answers_a_gate(run, kind[len(HUMAN_INPUT_PREFIX) :]):
+                return _wake_for_gate(run)  # the gate itself consumes the answer
             continue
         if kind == "pause" and state != "scheduled":
             held_pause = held_pause or sig  # applies when the instance runs again
@@ -68,6 +70,18 @@ def _apply(run: Run) -> str | None:
         if moved is not None:
             return moved
     return None
+
+
+def _answers_a_gate(run: Run, block_id: str) -> bool:
+    node = run.tree.by_block.get(block_id)
+    return node is not None and node.state == "waiting"
+
+
+def _wake_for_gate(run: Run) -> str:
+    if run.inst.state == "waiting":
+        run.transition("scheduled", reason="human input")
+    run.schedule(run.now())
+    return "scheduled"
 
 
 def _act(run: Run, sig: SignalRow) -> str | None:

@@ -134,6 +134,26 @@ class Instance:
     def cancel(self) -> str:
         return self.signal("cancel")
 
+    def approve(self, block_id: str, value: Any = "yes", *, comment: str | None = None) -> str:
+        """Answer the human-input gate of step ``block_id`` (a value from its choices)."""
+        from orch8_nb.engine.blocks.approvals import check_answer
+
+        engine = self._engine._live()
+        seq = engine.get_sequence(engine._row(self.id).sequence_id)
+        spec = next(
+            (getattr(ref.block, "wait_for_input", None) for ref in seq.iter_blocks()
+             if ref.block.id == block_id),
+            None,
+        )  # fmt: skip
+        if spec is None:
+            raise KeyError(f"step {block_id!r} has no human-input gate")
+        payload = check_answer(spec, block_id, value, comment)
+        return self.signal({"custom": f"human_input:{block_id}"}, payload)
+
+    def deny(self, block_id: str, *, comment: str | None = None) -> str:
+        """Answer a yes/no gate with ``"no"``."""
+        return self.approve(block_id, "no", comment=comment)
+
     def update_context(self, data: Mapping[str, Any]) -> str:
         """Merge ``data`` into ``context.data`` key by key (the ``update_context`` signal)."""
         return self.signal("update_context", {"data": dict(data)})

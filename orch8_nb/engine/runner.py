@@ -393,7 +393,10 @@ class Runner:
 
     async def _park(self, ev: Evaluation) -> None:
         run = self.run
-        if ev.waiting or ev.wake_at is None:
+        if ev.waiting and ev.wake_at is not None and self._only_gates_wait():
+            run.transition("scheduled", reason="timer")  # a gate's timeout must fire
+            run.schedule(ev.wake_at)
+        elif ev.waiting or ev.wake_at is None:
             run.transition("waiting")
             run.schedule(None)
         else:
@@ -403,6 +406,22 @@ class Runner:
         await self._commit()
         if run.inst.state == "scheduled":
             self.s.on_reschedule(ev.wake_at)
+        local = {
+            block.handler
+            for n in run.tree.nodes.values()
+            if n.state == "waiting" and n.block_type == "step"
+            for block in [run.seq.block(n.block_id)]
+            if block.wait_for_input is None and self.s.registry.get(block.handler) is not None
+        }
+        if local:
+            self.s.on_waiting_local(local)
+
+    def _only_gates_wait(self) -> bool:
+        return all(
+            self.run.seq.block(n.block_id).wait_for_input is not None
+            for n in self.run.tree.nodes.values()
+            if n.state == "waiting"
+        )
 
     async def _refresh_signals(self) -> None:
         self.signals_waiting = False

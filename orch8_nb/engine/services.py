@@ -24,3 +24,6 @@ class Services:
     on_terminal: Callable[[str, str], None]
     #: Called when an instance gets a timer or becomes due again (wakes the scheduler).
     on_reschedule: Callable[[int | None], None]
+    #: Called when an instance parks waiting on workers whose handlers are registered here
+    #: (registered while it ran): the engine brings those steps back in-process.
+    on_waiting_local: Callable[[set[str]], None]

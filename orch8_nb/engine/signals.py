@@ -49,10 +49,12 @@ def apply_signals(run: Run, signals: list[SignalRow]) -> SignalEffect:
     return effect
 
 
-def deliver(run: Run, sig: SignalRow, **extra: Any) -> None:
+def deliver(run: Run, sig: SignalRow, *, ignored: str | None = None) -> None:
     run.pending.signals_delivered.append(sig.id)
-    details: dict[str, Any] = {"signal_id": sig.id, "signal_type": sig.signal_type, **extra}
-    run.audit("signal_delivered", details)
+    details: dict[str, Any] = {"signal_id": sig.id, "signal_type": sig.signal_type}
+    if ignored is not None:
+        details["reason"] = ignored
+    run.audit("signal_ignored" if ignored is not None else "signal_delivered", details)
     if sig in run.signals:
         run.signals.remove(sig)
 

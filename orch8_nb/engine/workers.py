@@ -102,8 +102,8 @@ async def reroute_to_handler(s: Services, load_run: Any, handler_name: str) -> i
     )
     for task in tasks:
         run: Run | None = await load_run(task.instance_id)
-        if run is None or run.inst.state != "waiting":
-            continue
+        if run is None or run.inst.state not in ("waiting", "scheduled"):
+            continue  # a running instance is handed back by its runner (on_waiting)
         node = run.tree.by_block.get(task.block_id)
         if node is None or node.state != "waiting":
             continue
@@ -111,7 +111,8 @@ async def reroute_to_handler(s: Services, load_run: Any, handler_name: str) -> i
         run.set_node(node, "running")
         run.audit("worker_task_withdrawn", {"task_id": task.id, "handler": handler_name},
                   block_id=task.block_id)  # fmt: skip
-        run.transition("scheduled", reason="handler registered")
+        if run.inst.state == "waiting":
+            run.transition("scheduled", reason="handler registered")
         run.schedule(run.now())
         result = await s.storage.commit(run.take_changeset())
         if result.ok:

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 
 #: Instance-metadata keys ``<prefix><block_id>`` that hold a block's per-run state.
-MARKER_PREFIXES = ("_delay_until:", "_route:", "_phase:", "_loop:", "_poll:", "_each:")
+MARKER_PREFIXES = (
+    "_delay_until:", "_route:", "_phase:", "_loop:", "_poll:", "_each:", "_gate:",
+)  # fmt: skip
 
 
 class Lane(Enum):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from orch8_nb.engine.blocks.gate import gate_passed
 from orch8_nb.engine.delays import delay_until
 from orch8_nb.engine.evaluator import Evaluation, Ready
 from orch8_nb.engine.run import Run, StepError, fail_node
@@ -21,6 +22,9 @@ from orch8_nb.storage.rows import NodeRow
 
 def advance(run: Run, node: NodeRow, block: Any, ev: Evaluation, in_flight: set[str]) -> None:
     if node.id in in_flight:
+        return
+    if node.state == "waiting" and block.wait_for_input is None:
+        ev.waiting = True  # out with an external worker
         return
     now = run.now()
     if block.when is not None:
@@ -37,6 +41,8 @@ def advance(run: Run, node: NodeRow, block: Any, ev: Evaluation, in_flight: set[
             run.audit("step_skipped", {"when": block.when}, block_id=block.id)
             ev.changed = True
             return
+    if block.wait_for_input is not None and not gate_passed(run, node, block, ev):
+        return
     if block.delay is not None:
         key = f"_delay_until:{block.id}"
         until = run.inst.metadata.get(key)

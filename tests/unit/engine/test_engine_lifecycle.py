@@ -243,3 +243,25 @@ def test_manual_engine_can_start_its_scheduler_later(make_engine: Any) -> None:
     assert inst.wait(10).state == "completed"
     assert engine.get_instance(inst.id).state == "completed"
     assert [i.id for i in engine.list_instances(state="completed")] == [inst.id]
+
+
+def test_waiting_steps_of_several_late_handlers_all_come_back(engine: Engine) -> None:
+    """Recovered before its handlers were registered, a parallel waits on two workers."""
+    import warnings as w
+
+    import orch8_nb as o8
+
+    seq = o8.sequence("late2", o8.parallel("p", [o8.step("a", "late_a")], [o8.step("b", "late_b")]))
+    with w.catch_warnings():
+        w.simplefilter("ignore")
+        inst = engine.create_instance(seq)
+    engine.run_until_idle()
+    assert inst.state == "waiting"
+    engine.handler("late_a")(lambda ctx: "a")
+    engine.handler("late_b")(lambda ctx: "b")
+    for _ in range(100):
+        engine.run_until_idle()
+        if inst.state == "completed":
+            break
+        threading.Event().wait(0.01)
+    assert inst.state == "completed" and inst.outputs == {"a": "a", "b": "b"}

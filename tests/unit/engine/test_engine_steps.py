@@ -373,7 +373,6 @@ def test_registering_a_handler_late_brings_waiting_steps_back_in_process(engine:
         ({"rate_limit_key": "k"}, "blocks[0].rate_limit_key"),
         ({"deadline": 1000}, "blocks[0].deadline"),
         ({"fallback_handler": "other"}, "blocks[0].fallback_handler"),
-        ({"wait_for_input": {"prompt": "ok?"}}, "blocks[0].wait_for_input"),
         ({"handler": "wasm://thing"}, "blocks[0].handler"),
     ],
 )
