@@ -8,7 +8,6 @@ shell around it.
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import uuid
 from collections.abc import Callable, Mapping
@@ -17,7 +16,7 @@ from typing import Any, TypeVar
 
 from orch8_nb.engine import recovery
 from orch8_nb.engine.admission import admit, new_instance_rows
-from orch8_nb.engine.blocks.approvals import approval_item
+from orch8_nb.engine.blocks.approvals import pending_approvals
 from orch8_nb.engine.catalog import SequenceCatalog, SequenceRef, UnregisteredHandlerWarning
 from orch8_nb.engine.clock import Clock, RealClock, wall_clock_ms
 from orch8_nb.engine.driving import run_until_idle, settle
@@ -39,8 +38,6 @@ from orch8_nb.storage.rows import InstanceBundle, InstanceFilter, InstanceRow, N
 from orch8_nb.storage.urls import DEFAULT_URL
 
 F = TypeVar("F", bound=Callable[..., Any])
-log = logging.getLogger("orch8_nb.engine")
-
 __all__ = ["AsyncEngine", "UnregisteredHandlerWarning"]
 
 
@@ -120,7 +117,12 @@ class AsyncEngine:
         await recovery.recover(self.storage, self.node_id, self.clock.now_ms())
         self._started = True
         self._stopping = asyncio.Event()
-        self._heartbeat_task = self._loop.create_task(self._heartbeat_forever(self._stopping))
+        self._heartbeat_task = self._loop.create_task(
+            recovery.heartbeat_forever(
+                self.storage, self.node_id, self.clock, self._stopping,
+                on_released=lambda ids: self.scheduler.wake(),
+            )
+        )  # fmt: skip
         on_advance = getattr(self.clock, "on_advance", None)
         if on_advance is not None:
             loop = self._loop
@@ -133,15 +135,6 @@ class AsyncEngine:
             )
         if self.autostart:
             await self.start_scheduler()
-
-    async def _heartbeat_forever(self, stopping: asyncio.Event) -> None:
-        def released(ids: list[str]) -> None:
-            log.warning("recovered %d instance(s) from dead engines", len(ids))
-            self.scheduler.wake()
-
-        await recovery.heartbeat_forever(
-            self.storage, self.node_id, self.clock, stopping, on_released=released
-        )
 
     async def start_scheduler(self) -> None:
         """Run the scheduler loop (claims, timers, signals) until shutdown. Idempotent."""
@@ -315,15 +308,7 @@ class AsyncEngine:
 
     async def pending_approvals(self) -> list[dict[str, Any]]:
         """Human-input gates waiting for an answer, oldest first."""
-        items: list[dict[str, Any]] = []
-        flt = InstanceFilter(tenant_id=self.tenant_id, states=("waiting", "scheduled"))
-        for row in await self.storage.list_instances(flt, 10_000, 0):
-            seq = await self.catalog.compiled(row.sequence_id)
-            for node in await self.storage.get_tree(row.id):
-                spec = getattr(seq.block(node.block_id), "wait_for_input", None)
-                if node.state == "waiting" and spec is not None:
-                    items.append(approval_item(row, seq.definition.name, node, spec))
-        return sorted(items, key=lambda item: (item["waiting_since"] or 0, item["instance_id"]))
+        return await pending_approvals(self.storage, self.catalog, self.tenant_id)
 
     async def next_timer(self) -> int | None:
         """When the next scheduled instance comes due (epoch ms, after now), if any."""

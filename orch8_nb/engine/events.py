@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from orch8_nb.storage.rows import Changeset
+
 log = logging.getLogger("orch8_nb.events")
 
 
@@ -58,3 +60,15 @@ class EventBus:
                     fn(event)
                 except Exception:
                     log.exception("event subscriber failed")
+
+
+def publish_changeset(bus: EventBus, instance_id: str, cs: Changeset) -> None:
+    """Announce what a committed changeset did (only if someone listens)."""
+    if not bus.active:
+        return
+    for node in cs.nodes_update:
+        bus.publish(Event("node", instance_id, {"node_id": node.node_id, "state": node.state}))
+    for out in cs.outputs:
+        bus.publish(Event("output", instance_id, {"block_id": out.block_id}))
+    if "state" in cs.instance:
+        bus.publish(Event("instance", instance_id, {"state": cs.instance["state"]}))

@@ -103,4 +103,5 @@ async def heartbeat_forever(
             log.exception("engine heartbeat failed")
             continue
         if released:
+            log.warning("recovered %d instance(s) from dead engines", len(released))
             on_released(released)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 from typing import Any
 
+from orch8_nb.engine.cancelling import CANCEL_MARKER, protected, protected_work_left
 from orch8_nb.engine.dispatch import (
     Outcome,
     apply_outcome,
@@ -23,45 +23,21 @@ from orch8_nb.engine.dispatch import (
     worker_task,
 )
 from orch8_nb.engine.evaluator import Evaluation, Ready, cancel_open_nodes, evaluate
-from orch8_nb.engine.events import Event
-from orch8_nb.engine.handlers import StepContext
-from orch8_nb.engine.handlers.registry import Handler
+from orch8_nb.engine.events import publish_changeset
+from orch8_nb.engine.flight import Call as _Call
+from orch8_nb.engine.flight import InFlight as _InFlight
+from orch8_nb.engine.flight import LeaseLost
 from orch8_nb.engine.run import Run, failure_of
 from orch8_nb.engine.services import Services
 from orch8_nb.engine.signals import apply_signals, consume
 from orch8_nb.engine.tree import TERMINAL_NODE_STATES
+from orch8_nb.engine.workers import locally_handled_waits
 from orch8_nb.errors import ExpressionError
-from orch8_nb.storage.rows import NodeRow
 
 log = logging.getLogger("orch8_nb.runner")
 
 #: How often a running instance looks for signals queued by other processes.
 SIGNAL_CHECK_MS = 100
-#: Instance metadata key of a cancel waiting for protected work to drain.
-CANCEL_MARKER = "_cancel_requested"
-FINALLY_LANE = 2
-
-
-class LeaseLost(Exception):
-    """A commit lost its compare-and-swap: someone else changed the instance."""
-
-
-@dataclass(slots=True)
-class _Call:
-    ready: Ready
-    handler: Handler
-    ctx: StepContext
-    timeout: int | None
-    cache: str | None
-    started: int
-
-
-@dataclass(slots=True)
-class _InFlight:
-    ready: Ready
-    task: asyncio.Task[Outcome]
-    cache: str | None
-    started: int
 
 
 class Runner:
@@ -93,7 +69,7 @@ class Runner:
         if (
             kind == "cancel"
             and inline is not None
-            and not self._protected(inline.ready.node)
+            and not protected(self.run, inline.ready.node)
             and self._task is not None
         ):
             self._interrupted = True
@@ -164,7 +140,7 @@ class Runner:
                 if self._cancel_now():
                     await self._finish("cancelled")
                     return
-                ev.ready = [r for r in ev.ready if self._protected(r.node)]  # still draining
+                ev.ready = [r for r in ev.ready if protected(self.run, r.node)]  # still draining
             if ev.ready:
                 if self._has_results():
                     await self._commit()
@@ -321,45 +297,12 @@ class Runner:
             apply_outcome(self.run, f.ready, outcome, f.cache)
 
     def _cancel_now(self) -> bool:
-        """Scoped cancel: interrupt what may be interrupted; True once no protected work
-        (a ``cancellable: false`` step, a running cancellation scope, a ``finally`` that
-        has begun) is left, so the instance can be cancelled."""
+        """Interrupt what a cancel may interrupt; True once no protected work is left."""
         for f in list(self.in_flight.values()):
-            if not self._protected(f.ready.node):
+            if not protected(self.run, f.ready.node):
                 f.task.cancel()
                 del self.in_flight[f.ready.node.id]
-        for node in self.run.tree.nodes.values():
-            if node.state not in ("running", "waiting"):
-                continue
-            if node.block_type == "cancellation_scope" or self._finally_begun(node):
-                return False
-            if node.block_type == "step" and self._protected(node):
-                return False
-        return True
-
-    def _protected(self, node: NodeRow) -> bool:
-        """A step that must not be cut short by a cancel."""
-        tree = self.run.tree
-        block = self.run.seq.block(node.block_id)
-        if block.type == "step" and block.cancellable is False:
-            return True
-        child, parent_id = node, node.parent_id
-        while parent_id is not None:
-            parent = tree.nodes[parent_id]
-            if parent.block_type == "cancellation_scope":
-                return True
-            if parent.block_type == "try_catch" and child.branch_index == FINALLY_LANE:
-                return True
-            child, parent_id = parent, parent.parent_id
-        return False
-
-    def _finally_begun(self, node: NodeRow) -> bool:
-        if node.block_type != "try_catch":
-            return False
-        return any(
-            c.branch_index == FINALLY_LANE and c.state != "pending"
-            for c in self.run.tree.kids(node)
-        )
+        return not protected_work_left(self.run)
 
     def _drop_closed(self) -> None:
         """Stop handlers whose node a composite closed (race losers, failed branches)."""
@@ -406,13 +349,7 @@ class Runner:
         await self._commit()
         if run.inst.state == "scheduled":
             self.s.on_reschedule(ev.wake_at)
-        local = {
-            block.handler
-            for n in run.tree.nodes.values()
-            if n.state == "waiting" and n.block_type == "step"
-            for block in [run.seq.block(n.block_id)]
-            if block.wait_for_input is None and self.s.registry.get(block.handler) is not None
-        }
+        local = locally_handled_waits(run, self.s.registry)
         if local:
             self.s.on_waiting_local(local)
 
@@ -447,13 +384,4 @@ class Runner:
         run.committed(result.rev)
         if result.pending_signals:
             self.signals_waiting = True
-        bus = self.s.bus
-        if bus.active:
-            for node in cs.nodes_update:
-                bus.publish(
-                    Event("node", run.inst.id, {"node_id": node.node_id, "state": node.state})
-                )
-            for out in cs.outputs:
-                bus.publish(Event("output", run.inst.id, {"block_id": out.block_id}))
-            if "state" in cs.instance:
-                bus.publish(Event("instance", run.inst.id, {"state": cs.instance["state"]}))
+        publish_changeset(self.s.bus, run.inst.id, cs)

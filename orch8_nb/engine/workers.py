@@ -12,6 +12,7 @@ from typing import Any
 
 from orch8_nb.engine.dispatch import Outcome, apply_outcome
 from orch8_nb.engine.evaluator import Ready
+from orch8_nb.engine.handlers import HandlerRegistry
 from orch8_nb.engine.run import Run, StepError
 from orch8_nb.engine.services import Services
 from orch8_nb.engine.signals import merge_into_data
@@ -162,3 +163,14 @@ class WorkerGateway:
         await finish_task(
             self.s, self.load_run, task_id, worker_id, error=error, claim_epoch=claim_epoch
         )
+
+
+def locally_handled_waits(run: Run, registry: HandlerRegistry) -> set[str]:
+    """Handlers, registered in this engine, of steps that wait on external workers."""
+    names: set[str] = set()
+    for node in run.tree.nodes.values():
+        if node.state == "waiting" and node.block_type == "step":
+            block = run.seq.block(node.block_id)
+            if block.wait_for_input is None and registry.get(block.handler) is not None:
+                names.add(block.handler)
+    return names

@@ -4,8 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from orch8_nb.engine.catalog import SequenceCatalog
 from orch8_nb.errors import Problem, SignalValidationError
-from orch8_nb.storage.rows import InstanceRow, NodeRow
+from orch8_nb.storage.base import Storage
+from orch8_nb.storage.rows import InstanceFilter, InstanceRow, NodeRow
+
+
+async def pending_approvals(
+    storage: Storage, catalog: SequenceCatalog, tenant_id: str
+) -> list[dict[str, Any]]:
+    """Human-input gates waiting for an answer, oldest first."""
+    items: list[dict[str, Any]] = []
+    flt = InstanceFilter(tenant_id=tenant_id, states=("waiting", "scheduled"))
+    for row in await storage.list_instances(flt, 10_000, 0):
+        seq = await catalog.compiled(row.sequence_id)
+        for node in await storage.get_tree(row.id):
+            spec = getattr(seq.block(node.block_id), "wait_for_input", None)
+            if node.state == "waiting" and spec is not None:
+                items.append(approval_item(row, seq.definition.name, node, spec))
+    return sorted(items, key=lambda item: (item["waiting_since"] or 0, item["instance_id"]))
 
 
 def approval_item(row: InstanceRow, sequence: str, node: NodeRow, spec: Any) -> dict[str, Any]:
