@@ -135,3 +135,27 @@ def test_retries_inside_a_parallel_branch(engine: Engine) -> None:
     )
     inst = go(engine, seq)
     assert inst.state == "completed" and calls == [0, 1, 2]
+
+
+def test_pause_and_resume_in_the_middle_of_composites(engine: Engine) -> None:
+    """Pause while a parallel sleeps and a loop is half done; resume finishes both."""
+    seq = o8.sequence(
+        "pausing",
+        o8.parallel(
+            "p",
+            [o8.step("nap", "sleep", params={"duration_ms": 60_000})],
+            [o8.loop("l", "true", [o8.step("tick", "noop", delay="1m")], max_iterations=3)],
+        ),
+        o8.step("after", "noop"),
+    )
+    inst = engine.create_instance(seq)
+    engine.tick_once()
+    inst.pause()
+    engine.run_until_idle()
+    assert inst.state == "paused"
+    assert states(inst)["after"] == "pending"
+    inst.resume()
+    engine.run_until_idle()
+    assert inst.state == "completed"
+    assert inst.outputs["l"] == {"_iterations": 3}
+    assert len([r for r in inst.output_rows() if r.block_id == "tick"]) == 3
