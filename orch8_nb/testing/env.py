@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from orch8_nb.engine import Engine, Instance, VirtualClock
-from orch8_nb.engine.clock import VIRTUAL_EPOCH_MS, perf_counter, real_sleep
+from orch8_nb.engine.clock import VIRTUAL_EPOCH_MS
 from orch8_nb.errors import Orch8Error
 from orch8_nb.model import SequenceDefinition, format_duration_ms, parse_duration_ms
 from orch8_nb.testing._report import describe, waits
@@ -26,7 +26,6 @@ SequenceRef = SequenceDefinition | Mapping[str, Any] | str
 TERMINAL = frozenset({"completed", "failed", "cancelled"})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: Real seconds to let a just-registered handler take back its worker tasks.
-_REROUTE_GRACE_S = 2.0
 
 
 class StuckInstanceError(Orch8Error, TimeoutError):
@@ -145,16 +144,12 @@ class EngineEnv:
         handle = inst if isinstance(inst, Instance) else self.engine.get_instance(inst)
         limit = self.max_duration_ms if max_duration is None else parse_duration_ms(max_duration)
         began = self.clock.now_ms()
-        rerouting = True
         ticks = self.max_ticks if max_ticks is None else max_ticks
         for _ in range(ticks):
             self._drive()
             state = handle.state
             if state in TERMINAL:
                 return handle
-            if state == "waiting" and rerouting and self._await_reroute(handle):
-                continue
-            rerouting = False
             if state in ("waiting", "paused"):
                 raise self._stuck(handle, began, _STUCK_REASONS[state])
             head = self._next_timer()
@@ -262,18 +257,6 @@ class EngineEnv:
     def _next_timer(self) -> int | None:
         """The earliest fire time after now among scheduled instances, or None."""
         return self.engine.next_timer()
-
-    def _await_reroute(self, inst: Instance) -> bool:
-        """A handler registered for a waiting step takes its task back in the background;
-        give that a moment of real time. True if the instance moved."""
-        if not any(w.registered for w in waits(self.engine, inst)):
-            return False
-        deadline = perf_counter() + _REROUTE_GRACE_S
-        while perf_counter() < deadline:
-            if self._drive() or inst.state != "waiting":
-                return True
-            real_sleep(0.005)
-        return False
 
     def _stuck(self, inst: Instance, began: int, reason: str) -> StuckInstanceError:
         state = inst.state
