@@ -2,7 +2,8 @@
 
 Runs, on SQLite (WAL, synchronous=NORMAL) with trivial async handlers:
 - 10 sequential steps vs 1,000 sequential steps;
-- a for_each over 10 items vs over 1,000 items (one step per item).
+- a for_each over 10 items vs over 1,000 items (one step per item);
+- the same with ``max_parallel: 8`` (each item a child instance).
 Prints microseconds per step and the ratio long/short (target: within 2x).
 
     python benchmarks/tree_scaling.py [--repeat 3] [--json out.json]
@@ -30,7 +31,8 @@ def sequential(n: int) -> dict[str, Any]:
     }
 
 
-def each(n: int) -> dict[str, Any]:
+def each(n: int, max_parallel: int | None = None) -> dict[str, Any]:
+    extra = {} if max_parallel is None else {"max_parallel": max_parallel}
     return {
         "name": f"each{n}",
         "blocks": [
@@ -40,6 +42,7 @@ def each(n: int) -> dict[str, Any]:
                 "collection": "context.data.items",
                 "body": [{"type": "step", "id": "work", "handler": "trivial"}],
                 "max_iterations": max(n, 1),
+                **extra,
             }
         ],
     }
@@ -72,6 +75,7 @@ def main() -> int:
     cases = {
         "sequential": (sequential, lambda n: {}),
         "for_each": (each, lambda n: {"items": list(range(n))}),
+        "for_each x8": (lambda n: each(n, 8), lambda n: {"items": list(range(n))}),
     }
     report: dict[str, Any] = {}
     for name, (build, data) in cases.items():

@@ -14,7 +14,7 @@ from typing import Any
 
 from orch8_nb.cli.output import Output
 from orch8_nb.engine import Instance
-from orch8_nb.model import ExecutionNode, SequenceDefinition
+from orch8_nb.model import ExecutionNode, ForEachDef, SequenceDefinition, StepDef, SubSequenceDef
 from orch8_nb.model.execution import ERROR_REF, NODE_TERMINAL_STATES, RETRY_REF, NodeState
 
 _STYLES = {
@@ -43,11 +43,21 @@ class Watcher:
         self.output = output
         self.stderr = stderr
         self.handlers = set(handlers)
+        blocks = list(definition.iter_blocks())
+        #: Step id -> handler (human-input gates left out: a person answers those).
         self.steps: dict[str, str] = {
-            ref.block.id: getattr(ref.block, "handler", ref.block.type)
-            for ref in definition.iter_blocks()
+            ref.block.id: ref.block.handler
+            for ref in blocks
+            if isinstance(ref.block, StepDef) and ref.block.wait_for_input is None
         }
-        self.width = max(len(b) for b in self.steps)
+        #: What a waiting block that no worker serves waits for, by block id.
+        self.waits_for: dict[str, str] = {
+            ref.block.id: _waits_for(ref.block)
+            for ref in blocks
+            if isinstance(ref.block, SubSequenceDef | ForEachDef | StepDef)
+        }
+        self.top_level = [block.id for block in definition.blocks]
+        self.width = max(len(ref.block.id) for ref in blocks)
         self._seen: dict[str, str] = {}
         self._retries: dict[str, int] = {}
         self.state = "scheduled"
@@ -73,8 +83,8 @@ class Watcher:
 
     def _report_current(self) -> None:
         # A step's node is written when the step commits, so the one running now has no
-        # row yet: top-level steps run in order, so it is the first one not finished.
-        for block_id in self.steps:
+        # row yet: top-level blocks run in order, so it is the first one not finished.
+        for block_id in self.top_level:
             seen = self._seen.get(block_id)
             if seen not in NODE_TERMINAL_STATES:
                 if seen is None:
@@ -85,9 +95,11 @@ class Watcher:
     def waiting_for_workers(self) -> list[tuple[str, str]]:
         """(step, handler) pairs parked on an external worker no one here will serve."""
         return [
-            (block_id, self.steps.get(block_id, "?"))
+            (block_id, self.steps[block_id])
             for block_id, state in self._seen.items()
-            if state == NodeState.WAITING and self.steps.get(block_id) not in self.handlers
+            if state == NodeState.WAITING
+            and block_id in self.steps
+            and self.steps[block_id] not in self.handlers
         ]
 
     def _report_node(self, node: ExecutionNode, error: Any) -> None:
@@ -100,9 +112,11 @@ class Watcher:
             ms = (node.completed_at - node.started_at).total_seconds() * 1000
             detail = f"{ms:.0f} ms"
         elif state == NodeState.WAITING:
-            handler = self.steps.get(node.block_id, "?")
-            if handler not in self.handlers:
+            handler = self.steps.get(node.block_id)
+            if handler is not None and handler not in self.handlers:
                 detail = f"for an external worker (handler {handler!r})"
+            elif handler is None:
+                detail = self.waits_for.get(node.block_id, "")
         elif state == NodeState.FAILED and error is not None:
             detail = first_line(_message(error))
         self._print(node.block_id, state, detail)
@@ -117,6 +131,14 @@ class Watcher:
     def _print(self, block_id: str, state: str, detail: str) -> None:
         text = f"  {block_id:<{self.width}}  {state:<9}  {detail}".rstrip()
         self.output.line(text, _STYLES.get(state, "yellow"), stderr=self.stderr)
+
+
+def _waits_for(block: Any) -> str:
+    if isinstance(block, SubSequenceDef):
+        return f"for its child instance (sequence {block.sequence_name!r})"
+    if isinstance(block, ForEachDef):
+        return "for its items (child instances)"
+    return "for human input" if block.wait_for_input is not None else ""
 
 
 def first_line(text: str) -> str:

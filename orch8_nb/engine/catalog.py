@@ -14,16 +14,26 @@ from orch8_nb.engine.blocks import SUPPORTED
 from orch8_nb.engine.clock import Clock
 from orch8_nb.engine.compiled import CompiledSequence, check_supported, fingerprint
 from orch8_nb.engine.handlers import HandlerRegistry
+from orch8_nb.engine.injection import compiled_with
+from orch8_nb.engine.injection import fingerprint as injections_key
 from orch8_nb.errors import NotFoundError
 from orch8_nb.model import SequenceDefinition
 from orch8_nb.model.timestamps import format_timestamp, ms_to_datetime
 from orch8_nb.storage.base import Storage
-from orch8_nb.storage.rows import SequenceRow
+from orch8_nb.storage.rows import InstanceFilter, InstanceRow, SequenceRow
 
 #: Sequence versions kept parsed in memory.
 CACHE_SIZE = 1000
 
 SequenceRef = SequenceDefinition | Mapping[str, Any] | str
+
+
+#: Instance states that still run (or will).
+UNFINISHED = ("scheduled", "running", "waiting", "paused")
+
+
+class OldVersionWarning(UserWarning):
+    """A new version was registered while instances still run on older ones."""
 
 
 class UnregisteredHandlerWarning(UserWarning):
@@ -68,11 +78,13 @@ class SequenceCatalog:
             fingerprint=fingerprint(definition), deprecated=seq.deprecated,
             status=str(definition.get("status", "production")), created_at=now,
         )  # fmt: skip
-        stored, _ = await self.storage.register_sequence(
+        stored, created = await self.storage.register_sequence(
             row, explicit_version=seq.version is not None
         )
         compiled = self._remember(stored)
         self._warn_unregistered(compiled)
+        if created and stored.version > 1:
+            await self._warn_old_versions(compiled)
         return compiled.definition
 
     async def compiled(self, sequence_id: str) -> CompiledSequence:
@@ -84,6 +96,18 @@ class SequenceCatalog:
             raise NotFoundError(f"sequence {sequence_id} not found")
         return self._remember(row)
 
+    async def for_instance(self, row: InstanceRow) -> CompiledSequence:
+        """The sequence an instance runs: its version, plus blocks injected into it."""
+        base = await self.compiled(row.sequence_id)
+        injections = row.metadata.get("_injected_blocks")
+        if not injections:
+            return base
+        key = f"{row.sequence_id}+{injections_key(injections)}"
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._cache[key] = compiled_with(base, injections)
+        return cached
+
     async def find(
         self, name: str, version: int | None = None, *, namespace: str | None = None
     ) -> SequenceDefinition:
@@ -94,6 +118,13 @@ class SequenceCatalog:
             which = f"version {version}" if version is not None else "any active version"
             raise NotFoundError(f"sequence {name!r} ({which}) not found")
         return self._remember(row).definition
+
+    async def find_compiled(
+        self, name: str, version: int | None = None, namespace: str | None = None
+    ) -> CompiledSequence:
+        """Like :meth:`find`, parsed and indexed (what a sub-sequence starts)."""
+        definition = await self.find(name, version, namespace=namespace)
+        return await self.compiled(str(definition.id))
 
     async def versions(self, name: str) -> list[SequenceDefinition]:
         rows = await self.storage.list_sequences(self.tenant_id, self.namespace, name, 10_000)
@@ -125,6 +156,26 @@ class SequenceCatalog:
         else:
             self._cache.move_to_end(row.id)
         return cached
+
+    async def _warn_old_versions(self, compiled: CompiledSequence) -> None:
+        name, version = compiled.definition.name, compiled.definition.version
+        running: dict[int, int] = {}
+        for row in await self.storage.list_sequences(self.tenant_id, self.namespace, name, 1000):
+            if row.id == compiled.id:
+                continue
+            flt = InstanceFilter(tenant_id=self.tenant_id, sequence_id=row.id, states=UNFINISHED)
+            count = sum((await self.storage.count_instances(flt)).values())
+            if count:
+                running[row.version] = count
+        if running:
+            where = ", ".join(f"{n} on v{v}" for v, n in sorted(running.items()))
+            warnings.warn(
+                f"sequence {name!r} is now v{version}, but unfinished instances still run on "
+                f"older versions ({where}); engine.plan_migration(None, <the new version>) "
+                "previews moving them",
+                OldVersionWarning,
+                stacklevel=5,
+            )
 
     def _warn_unregistered(self, compiled: CompiledSequence) -> None:
         for name in sorted(compiled.handlers):

@@ -44,24 +44,9 @@ class CompiledSequence:
 
 
 #: Step fields this version validates but does not execute yet (refused, never ignored).
-_STEP_FIELDS_LATER = {
-    "send_window": "send windows",
-    "rate_limit_key": "rate limits",
-    "deadline": "step deadlines",
-    "on_deadline_breach": "deadline escalation",
-    "fallback_handler": "circuit-breaker fallbacks",
-    "compensation": "receipt-backed compensation",
-}
-_COMPOSITE_FIELDS_LATER = {
-    "retain_iterations": "compaction of old iteration outputs",
-    "max_parallel": "parallel for_each iterations",
-}
-_SEQUENCE_FIELDS_LATER = {
-    "interceptors": "interceptors",
-    "sla": "sequence SLAs",
-    "on_failure": "on_failure cleanup blocks",
-    "on_cancel": "on_cancel cleanup blocks",
-}
+_STEP_FIELDS_LATER = {"compensation": "receipt-backed compensations"}
+#: Cleanup lists whose top-level steps run once when the instance fails or is cancelled.
+_CLEANUP_FIELDS = ("on_failure", "on_cancel")
 _PLUGIN_PREFIXES = ("wasm://", "grpc://", "ap://")
 
 
@@ -72,18 +57,18 @@ def check_supported(definition: SequenceDefinition, supported_types: frozenset[s
     is refused: each refusal says what is missing and where.
     """
     problems: list[str] = []
-    for name, what in _SEQUENCE_FIELDS_LATER.items():
-        value = getattr(definition, name, None)
-        if value:
-            problems.append(f"{name}: {what} are not executed by this version yet")
+    for name in _CLEANUP_FIELDS:
+        for i, block in enumerate(getattr(definition, name)):
+            if block.type != "step":
+                problems.append(
+                    f"{name}[{i}] ({block.id!r}): cleanup lists run steps only, not "
+                    f"'{block.type}' blocks"
+                )
     for ref in iter_blocks(definition.blocks):
         path, block = ref.path, ref.block
         if block.type not in supported_types:
             problems.append(f"{path} ({block.id!r}): '{block.type}' blocks are not executed yet")
             continue
-        for name, what in _COMPOSITE_FIELDS_LATER.items():
-            if getattr(block, name, None) not in (None, 1):
-                problems.append(f"{path}.{name} ({block.id!r}): {what} are not executed yet")
         if block.type != "step":
             continue
         for name, what in _STEP_FIELDS_LATER.items():

@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 from orch8_nb.engine import recovery
 from orch8_nb.engine.admission import admit, new_instance_rows
 from orch8_nb.engine.blocks.approvals import pending_approvals
+from orch8_nb.engine.breakers import CircuitBreakers
+from orch8_nb.engine.budgets import check_budget
 from orch8_nb.engine.catalog import SequenceCatalog, SequenceRef, UnregisteredHandlerWarning
 from orch8_nb.engine.clock import Clock, RealClock, wall_clock_ms
 from orch8_nb.engine.driving import run_until_idle, settle
@@ -24,13 +26,16 @@ from orch8_nb.engine.events import EventBus
 from orch8_nb.engine.handlers import HandlerRegistry
 from orch8_nb.engine.handlers.builtins import register_builtins
 from orch8_nb.engine.handlers.registry import HandlerFn
+from orch8_nb.engine.migration.moving import Migrator
+from orch8_nb.engine.records import Records
+from orch8_nb.engine.rerun import Rerun
 from orch8_nb.engine.run import Run
 from orch8_nb.engine.scheduler import Scheduler
 from orch8_nb.engine.services import Services
 from orch8_nb.engine.signals import check_signal
 from orch8_nb.engine.waiters import Waiters
 from orch8_nb.engine.workers import WorkerGateway, reroute_to_handler
-from orch8_nb.errors import NotFoundError, UnsupportedFeatureError
+from orch8_nb.errors import NotFoundError
 from orch8_nb.model import SequenceDefinition
 from orch8_nb.storage import open_storage
 from orch8_nb.storage.base import Storage
@@ -45,9 +50,8 @@ class AsyncEngine:
     """A durable workflow engine on one asyncio loop.
 
     ``url`` picks the storage (default: ``sqlite:///orch8.db`` in the working directory).
-    ``clock`` injects time (:class:`VirtualClock` for tests). With ``autostart=False`` the
-    scheduler loop does not run and work advances only through :meth:`tick_once` and
-    :meth:`run_until_idle`.
+    ``clock`` injects time (:class:`VirtualClock` for tests). With ``autostart=False`` only
+    :meth:`tick_once` and :meth:`run_until_idle` advance work (no scheduler loop).
     """
 
     def __init__(
@@ -90,12 +94,17 @@ class AsyncEngine:
         self.services = Services(
             self.storage, self.registry, self.clock, self._pool, self.bus, self.node_id,
             self._on_terminal, self._on_reschedule, self._on_waiting_local,
+            self._on_signal, self.catalog.find_compiled, CircuitBreakers(self.clock),
         )  # fmt: skip
         #: The worker-task protocol (poll, complete, fail) over this engine.
         self.workers = WorkerGateway(self.services, self._load_run, tenant_id)
+        #: Operating instances: running again, moving versions, checkpoints and sessions.
+        self.rerun = Rerun(self.services, self._load_run)
+        self.migrator = Migrator(self.services, self._load_run, self.catalog)
+        self.records = Records(self.services, tenant_id, self._load_run)
         self.scheduler = Scheduler(
             self.services,
-            self.catalog.compiled,
+            self.catalog.for_instance,
             tick_interval_ms=tick_interval_ms,
             batch_size=batch_size,
             max_concurrent=max_concurrent_instances,
@@ -146,11 +155,8 @@ class AsyncEngine:
             self._scheduler_task = loop.create_task(self.scheduler.run_forever())
 
     async def shutdown(self, timeout: float = 10.0) -> None:
-        """Stop claiming, let running steps finish for up to ``timeout`` s, hand back the rest.
-
-        Instances still held afterwards return to ``scheduled`` so another engine (or the
-        next kernel) picks them up; their in-flight steps run again there.
-        """
+        """Stop claiming, let running steps finish for up to ``timeout`` s, hand back the rest:
+        they return to ``scheduled``, and another engine (or the next kernel) runs them."""
         if self._closed:
             return
         self._closed = True
@@ -250,6 +256,7 @@ class AsyncEngine:
         metadata: Mapping[str, Any] | None = None,
         timezone: str = "UTC",
         budget: Mapping[str, Any] | None = None,
+        session_id: str | None = None,
     ) -> tuple[str, bool]:
         """Start an instance; returns ``(instance_id, deduplicated)``.
 
@@ -257,10 +264,7 @@ class AsyncEngine:
         ``idempotency_key`` returns the first instance's id with ``deduplicated=True``.
         Nothing is written unless every check passes.
         """
-        if budget is not None:
-            raise UnsupportedFeatureError(
-                "budget: instance budgets are not enforced by this version yet"
-            )
+        limits = check_budget(budget)
         compiled = await self.catalog.resolve(sequence)
         admitted = admit(
             compiled.definition.input_schema, data, context,
@@ -278,6 +282,9 @@ class AsyncEngine:
         row, audits = new_instance_rows(
             admitted, compiled, self.clock, owner=self.node_id if local else None
         )
+        row.budget = limits
+        if session_id is not None:
+            row.session_id = (await self.records.session(session_id)).id
         [(found, dedup)] = await self.storage.create_instances([row], audits)
         if dedup:
             return found, True
@@ -310,20 +317,11 @@ class AsyncEngine:
         """Human-input gates waiting for an answer, oldest first."""
         return await pending_approvals(self.storage, self.catalog, self.tenant_id)
 
-    async def next_timer(self) -> int | None:
-        """When the next scheduled instance comes due (epoch ms, after now), if any."""
-        return await self.storage.next_fire_at(after=self.clock.now_ms())
-
-    async def count_instances(self) -> dict[str, int]:
-        return await self.storage.count_instances(InstanceFilter(tenant_id=self.tenant_id))
-
     # -- signals ---------------------------------------------------------------------------------
 
     async def send_signal(self, instance_id: str, signal_type: Any, payload: Any = None) -> str:
-        """Queue a signal (``pause``, ``resume``, ``cancel``, ``update_context`` or custom).
-
-        Rejected for unknown or terminal instances; returns the signal id.
-        """
+        """Queue a signal (``pause``, ``resume``, ``cancel``, ``update_context`` or custom);
+        rejected for unknown or terminal instances. Returns the signal id."""
         kind, body = check_signal(signal_type, payload)
         sid = self.clock.uuid()
         row = SignalRow(sid, instance_id, kind.to_db(), body, self.clock.now_ms())
@@ -335,16 +333,14 @@ class AsyncEngine:
         bundle = await self.storage.load_bundle(instance_id)
         if bundle is None:
             return None
-        seq = await self.catalog.compiled(bundle.instance.sequence_id)
+        seq = await self.catalog.for_instance(bundle.instance)
         return Run.from_bundle(bundle, seq, self.clock)
 
     # -- driving by hand -------------------------------------------------------------------------
 
     async def tick_once(self) -> int:
-        """One scheduler pass; waits for the instances it started to stop.
-
-        Returns how many instances it moved (started, resumed or cancelled).
-        """
+        """One scheduler pass, waiting for the instances it started to stop; returns how
+        many instances it moved (started, resumed or cancelled)."""
         if self._background:  # handlers registered meanwhile: let their steps come back first
             await asyncio.wait(self._background)
         started = await self.scheduler.tick(force_sweep=True)
@@ -362,12 +358,14 @@ class AsyncEngine:
         )
 
     # -- waiting ---------------------------------------------------------------------------------
-
     def _on_terminal(self, instance_id: str, state: str) -> None:
         self._waiters.finish(instance_id, state)
 
     def _on_reschedule(self, fire_at: int | None) -> None:
         self.scheduler.wake(fire_at)
+
+    def _on_signal(self, instance_id: str, kind: str) -> None:
+        self.scheduler.notify_signal(instance_id, kind)
 
     def _on_waiting_local(self, handlers: set[str]) -> None:
         for name in sorted(handlers):

@@ -33,8 +33,8 @@ async def run_until_idle(
         scheduler.wake()
         moved = await tick()
         total += moved
-        if moved:
-            continue
+        if moved or scheduler.busy:
+            continue  # e.g. the background loop is waking an instance right now
         if not clock.virtual:
             return total
         head = await storage.next_fire_at()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from orch8_nb.engine.children import ENTRY_KEY, cancel_child
 from orch8_nb.engine.run import Run
 from orch8_nb.engine.tree import DONE_OK, TERMINAL_NODE_STATES, build_nodes
 from orch8_nb.storage.rows import NodeRow
@@ -28,21 +29,37 @@ class Ready:
 
 
 @dataclass(slots=True)
+class Spawn:
+    """A child instance to start: a sub-sequence, or one item of a parallel ``for_each``."""
+
+    node: NodeRow
+    block: Any
+    index: int | None = None  # the item's index (parallel for_each only)
+    item: Any = None
+
+
+@dataclass(slots=True)
 class Evaluation:
     outcome: str | None = None  # completed | failed | cancelled once the roots decide
     ready: list[Ready] = field(default_factory=list)
     waiting: bool = False  # some node waits for a worker, a child or a person
     wake_at: int | None = None  # earliest timer (delay, backoff) that must fire
     changed: bool = False  # a pass changed something; evaluate again
+    spawn: list[Spawn] = field(default_factory=list)  # child instances to start
 
     def wake(self, at: int) -> None:
         self.wake_at = at if self.wake_at is None else min(self.wake_at, at)
 
 
 def ensure_tree(run: Run) -> None:
-    """Create the nodes on the first evaluation (all ``pending``)."""
+    """Create the nodes on the first evaluation (all ``pending``).
+
+    An item instance of a parallel ``for_each`` runs only that block's body.
+    """
     if len(run.tree) == 0:
-        run.insert_nodes(build_nodes(run.inst.id, run.seq.definition.blocks, run.new_id))
+        entry = run.inst.metadata.get(ENTRY_KEY)
+        blocks = run.seq.block(entry).body if entry else run.seq.definition.blocks
+        run.insert_nodes(build_nodes(run.inst.id, blocks, run.new_id))
 
 
 def evaluate(run: Run, in_flight: set[str]) -> Evaluation:
@@ -86,9 +103,6 @@ def advance(run: Run, node: NodeRow, ev: Evaluation, in_flight: set[str]) -> Non
 
     if node.state in TERMINAL_NODE_STATES:
         return
-    if node.state == "waiting" and node.block_type != "step":
-        ev.waiting = True  # e.g. a child instance; steps decide themselves (worker or gate)
-        return
     REGISTRY[node.block_type](run, node, run.seq.block(node.block_id), ev, in_flight)
 
 
@@ -96,4 +110,5 @@ def cancel_open_nodes(run: Run) -> None:
     """On a failed or cancelled outcome every node still open is cancelled."""
     for node in run.tree.nodes.values():
         if node.state not in TERMINAL_NODE_STATES:
+            cancel_child(run, node)
             run.set_node(node, "cancelled")

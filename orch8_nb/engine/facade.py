@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from orch8_nb.engine import recovery
+from orch8_nb.engine.children import ENTRY_KEY, INDEX_KEY
 from orch8_nb.engine.clock import Clock
 from orch8_nb.engine.convert import (
     audit_model,
@@ -27,22 +28,24 @@ from orch8_nb.engine.convert import (
 from orch8_nb.engine.core import AsyncEngine
 from orch8_nb.engine.instance import Instance
 from orch8_nb.engine.loopthread import LoopThread
+from orch8_nb.engine.operations import Operations
 from orch8_nb.model import (
     ERROR_REF,
     AuditEntry,
     BlockOutput,
     ExecutionNode,
+    ForEachDef,
     SequenceDefinition,
     TaskInstance,
     WorkerTask,
 )
-from orch8_nb.storage.rows import InstanceRow
+from orch8_nb.storage.rows import InstanceFilter, InstanceRow
 
 _LIVE: dict[str, weakref.ref[Engine]] = {}
 _LIVE_LOCK = threading.Lock()
 
 
-class Engine:
+class Engine(Operations):
     """A durable workflow engine for notebooks and scripts.
 
     ``Engine()`` keeps its data in ``orch8.db`` in the working directory;
@@ -153,9 +156,13 @@ class Engine:
         """Start an instance of ``sequence`` (a definition, its name or its id).
 
         Options: ``context``, ``priority``, ``next_fire_at``, ``idempotency_key``,
-        ``concurrency_key`` + ``max_concurrency``, ``metadata``, ``timezone``, ``budget``.
-        The handle's ``deduplicated`` tells whether an idempotency key matched.
+        ``concurrency_key`` + ``max_concurrency``, ``metadata``, ``timezone``, ``budget``,
+        ``session`` (a :class:`Session` or its id). The handle's ``deduplicated`` tells
+        whether an idempotency key matched.
         """
+        session = options.pop("session", None)
+        if session is not None:
+            options["session_id"] = getattr(session, "id", session)
         iid, dedup = self._thread.call(self._core.create_instance(sequence, data, **options))
         return Instance(self, iid, deduplicated=dedup)
 
@@ -204,11 +211,13 @@ class Engine:
 
     def next_timer(self) -> int | None:
         """When the next scheduled instance comes due (epoch ms, after now), if any."""
-        return self._thread.call(self._core.next_timer())
+        core = self._core
+        return self._thread.call(core.storage.next_fire_at(after=core.clock.now_ms()))
 
     def counts(self) -> dict[str, int]:
         """Instances per state."""
-        return self._thread.call(self._core.count_instances())
+        flt = InstanceFilter(tenant_id=self._core.tenant_id)
+        return self._thread.call(self._core.storage.count_instances(flt))
 
     def _instance_model(self, instance_id: str) -> TaskInstance:
         return instance_model(self._row(instance_id))
@@ -282,6 +291,11 @@ class Engine:
     def _row(self, instance_id: str) -> InstanceRow:
         return self._thread.call(self._core.get_instance_row(instance_id))
 
+    def _children(self, instance_id: str) -> list[Instance]:
+        flt = InstanceFilter(tenant_id=self._core.tenant_id, parent_instance_id=instance_id)
+        rows = self._thread.call(self._core.storage.list_instances(flt, 10_000, 0))
+        return [Instance(self, r.id) for r in sorted(rows, key=lambda r: (r.created_at, r.id))]
+
     def _terminal_future(self, instance_id: str) -> Future[str]:
         return self._core.terminal_future(instance_id)
 
@@ -318,7 +332,13 @@ class Engine:
         self, instance_id: str
     ) -> tuple[InstanceRow, SequenceDefinition, list[ExecutionNode], dict[str, Any]]:
         row = self._row(instance_id)
-        seq = self.get_sequence(row.sequence_id)
+        seq = self._thread.call(self._core.catalog.for_instance(row)).definition
+        entry = row.metadata.get(ENTRY_KEY)
+        if isinstance(entry, str):  # an item instance of a parallel for_each: just its body
+            each = next(r.block for r in seq.iter_blocks() if r.block.id == entry)
+            assert isinstance(each, ForEachDef)
+            label = f"{seq.name} · {entry}[{row.metadata.get(INDEX_KEY)}]"
+            seq = seq.model_copy(update={"name": label, "blocks": each.body})
         nodes = self.tree(instance_id)
         latest: dict[str, Any] = {}  # real outputs, and the error of a block that failed
         for out in self.outputs(instance_id):

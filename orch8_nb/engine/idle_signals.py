@@ -1,19 +1,33 @@
 """Signals for instances nobody is running: paused, waiting, or sleeping on a timer.
 
 Those are not claimed, so the scheduler sweeps them: ``resume`` reschedules a paused
-instance, ``cancel`` cancels (after any non-cancellable step still out with a worker has
-finished), ``pause`` pauses one waiting on a timer, ``update_context`` merges, custom
-signals are recorded. A ``pause`` for a waiting instance stays pending until the instance
-runs again; a ``resume`` after it cancels it out.
+instance, ``cancel`` cancels (once protected work has drained: a
+non-cancellable step out with a worker, a running ``cancellation_scope``, a begun
+``finally``), ``pause`` pauses one waiting on a timer, ``update_context`` merges, custom
+signals are recorded; a human-input answer or a child's result wakes the instance. A
+``pause`` for a waiting instance stays pending until the instance runs again; a ``resume``
+after it cancels it out.
 """
 
 from __future__ import annotations
 
+from orch8_nb.engine.cancelling import protected_work_left
+from orch8_nb.engine.children import notify_others, report_to_parent
 from orch8_nb.engine.compiled import CompiledSequence
 from orch8_nb.engine.evaluator import cancel_open_nodes
+from orch8_nb.engine.injection import apply_injection_signals
+from orch8_nb.engine.interceptors import clean_up, signal_hooks
 from orch8_nb.engine.run import Run
 from orch8_nb.engine.services import Services
-from orch8_nb.engine.signals import HUMAN_INPUT_PREFIX, deliver, merge_context
+from orch8_nb.engine.signals import (
+    CHILD_FINISHED,
+    HUMAN_INPUT_PREFIX,
+    NOT_AWAITED,
+    awaited,
+    deliver,
+    merge_context,
+)
+from orch8_nb.engine.workers import WORKER_RESULT
 from orch8_nb.storage.rows import InstanceBundle, SignalRow
 
 
@@ -28,12 +42,19 @@ async def process_idle_signals(
     run = Run.from_bundle(bundle, seq, s.clock)
     if run.inst.state not in IDLE_STATES:
         return None
+    apply_injection_signals(run)
     new_state = _apply(run)
+    await signal_hooks(s, run, list(bundle.signals))
     if not run.dirty:
         return None
-    result = await s.storage.commit(run.take_changeset())
+    if new_state == "cancelled":
+        await clean_up(s, run, "cancelled", {"state": "cancelled"})
+        await report_to_parent(s, run, "cancelled")
+    cs = run.take_changeset()
+    result = await s.storage.commit(cs)
     if not result.ok:
         return None  # it moved on meanwhile; the next sweep looks again
+    notify_others(s, cs)
     if new_state == "cancelled":
         s.on_terminal(run.inst.id, "cancelled")
     elif new_state == "scheduled":
@@ -53,7 +74,17 @@ def _apply(run: Run) -> str | None:
         kind = sig.signal_type
         if kind.startswith(HUMAN_INPUT_PREFIX):
             if state != "paused" and _answers_a_gate(run, kind[len(HUMAN_INPUT_PREFIX) :]):
-                return _wake_for_gate(run)  # the gate itself consumes the answer
+                return _wake(run, "human input")  # the gate itself consumes the answer
+            continue
+        if kind == WORKER_RESULT:
+            if state != "paused":
+                return _wake(run, "worker_result")  # the runner applies the stored result
+            continue
+        if kind == CHILD_FINISHED:
+            if not awaited(run, sig.payload):
+                deliver(run, sig, ignored=NOT_AWAITED)
+            elif state != "paused":
+                return _wake(run, "child finished")  # the waiting node takes the result
             continue
         if kind == "pause" and state != "scheduled":
             held_pause = held_pause or sig  # applies when the instance runs again
@@ -63,8 +94,8 @@ def _apply(run: Run) -> str | None:
             deliver(run, sig)
             held_pause = None
             continue
-        if kind == "cancel" and _blocking_nodes(run):
-            continue  # non-cancellable work is out: cancel once it has finished
+        if kind == "cancel" and protected_work_left(run):
+            continue  # protected work is under way: the cancel applies once it drained
         deliver(run, sig)
         moved = _act(run, sig)
         if moved is not None:
@@ -77,9 +108,9 @@ def _answers_a_gate(run: Run, block_id: str) -> bool:
     return node is not None and node.state == "waiting"
 
 
-def _wake_for_gate(run: Run) -> str:
+def _wake(run: Run, reason: str) -> str:
     if run.inst.state == "waiting":
-        run.transition("scheduled", reason="human input")
+        run.transition("scheduled", reason=reason)
     run.schedule(run.now())
     return "scheduled"
 
@@ -103,13 +134,3 @@ def _act(run: Run, sig: SignalRow) -> str | None:
     if kind == "update_context":
         merge_context(run, sig)
     return None
-
-
-def _blocking_nodes(run: Run) -> bool:
-    """True while a dispatched, non-cancellable step is still out (e.g. with a worker)."""
-    return any(
-        node.state == "waiting"
-        and node.block_type == "step"
-        and run.seq.block(node.block_id).cancellable is False
-        for node in run.tree.nodes.values()
-    )

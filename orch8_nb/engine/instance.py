@@ -80,6 +80,16 @@ class Instance:
         """Every output row, retries and iterations included, oldest first."""
         return self._engine._live().outputs(self.id)
 
+    def children(self) -> list[Instance]:
+        """Child instances (``sub_sequence`` runs, parallel ``for_each`` items), oldest first."""
+        return self._engine._live()._children(self.id)
+
+    @property
+    def parent(self) -> Instance | None:
+        """The instance that started this one as its child, if any."""
+        parent_id = self._engine._live()._row(self.id).parent_instance_id
+        return None if parent_id is None else Instance(self._engine, parent_id)
+
     def tree(self) -> list[ExecutionNode]:
         return self._engine._live().tree(self.id)
 
@@ -150,6 +160,70 @@ class Instance:
         payload = check_answer(spec, block_id, value, comment)
         return self.signal({"custom": f"human_input:{block_id}"}, payload)
 
+    def inject_blocks(self, blocks: list[Any], position: int | None = None) -> str:
+        """Add top-level blocks to this instance (appended, or at ``position``); applied
+        between steps. Checked now: a bad block raises with its path. Returns the signal id."""
+        engine = self._engine._live()
+        body = [b.model_dump(mode="json", exclude_none=True) if hasattr(b, "model_dump") else b
+                for b in blocks]  # fmt: skip
+        return engine._thread.call(engine.aio.records.inject_blocks(self.id, body, position))
+
+    def set_budget(self, budget: Mapping[str, Any] | None) -> Instance:
+        """Replace the budget (``max_steps``, ``max_total_tokens``, ``max_cost_microunits``,
+        ...; ``None`` removes it), e.g. to raise a limit that paused it; then resume it."""
+        engine = self._engine._live()
+        engine._thread.call(engine.aio.records.set_budget(self.id, budget))
+        return self
+
+    # -- checkpoints -----------------------------------------------------------------------------
+
+    def save_checkpoint(self, data: Any) -> dict[str, Any]:
+        """Keep a snapshot (any JSON) with the instance; returns it with its id and time."""
+        engine = self._engine._live()
+        row = engine._thread.call(engine.aio.records.save_checkpoint(self.id, data))
+        return _checkpoint(row)
+
+    def checkpoints(self) -> list[dict[str, Any]]:
+        """Saved checkpoints, oldest first."""
+        engine = self._engine._live()
+        return [
+            _checkpoint(r) for r in engine._thread.call(engine.aio.records.checkpoints(self.id))
+        ]
+
+    def latest_checkpoint(self) -> dict[str, Any] | None:
+        found = self.checkpoints()
+        return found[-1] if found else None
+
+    def prune_checkpoints(self, keep: int) -> int:
+        """Delete all but the newest ``keep`` checkpoints; returns how many were deleted."""
+        engine = self._engine._live()
+        return engine._thread.call(engine.aio.records.prune_checkpoints(self.id, keep))
+
+    # -- running again ---------------------------------------------------------------------------
+
+    def retry(self) -> Instance:
+        """Run a failed instance again from the top-level block that failed; the blocks
+        before it keep their outputs and do not run again."""
+        engine = self._engine._live()
+        engine._thread.call(engine.aio.rerun.retry(self.id))
+        return self
+
+    def resume_from(self, block_id: str, data: Mapping[str, Any] | None = None) -> Instance:
+        """Run a finished or paused instance again from top-level block ``block_id`` (its
+        outputs and those of later blocks are wiped), after merging ``data`` into
+        ``context.data``."""
+        engine = self._engine._live()
+        engine._thread.call(engine.aio.rerun.resume_from(self.id, block_id, data))
+        return self
+
+    def fork(self, from_block_id: str, data: Mapping[str, Any] | None = None) -> Instance:
+        """A new instance that starts at top-level block ``from_block_id``, with the earlier
+        blocks' outputs, node states and ``state`` copied (they do not run again)."""
+        engine = self._engine._live()
+        return Instance(
+            engine, engine._thread.call(engine.aio.rerun.fork(self.id, from_block_id, data))
+        )
+
     def deny(self, block_id: str, *, comment: str | None = None) -> str:
         """Answer a yes/no gate with ``"no"``."""
         return self.approve(block_id, "no", comment=comment)
@@ -174,3 +248,8 @@ class Instance:
 
     def __hash__(self) -> int:
         return hash(self.id)
+
+
+def _checkpoint(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "instance_id": row.instance_id,
+            "checkpoint_data": row.checkpoint_data, "created_at": row.created_at}  # fmt: skip

@@ -161,6 +161,13 @@ class Run:
         self.inst.context_runtime.update(values)
         self._runtime_dirty = True
 
+    def stamp_run_start(self) -> None:
+        """Give a run that has none yet its ``run_id`` and start time (the runtime section)."""
+        if "run_id" not in self.inst.context_runtime:
+            self.touch_runtime(
+                run_id=self.new_id(), started_at=self.now(), instance_id=self.inst.id
+            )
+
     def merge_data(self, values: dict[str, Any]) -> None:
         self.inst.context_data.update(values)
         self._data_dirty = True
@@ -216,7 +223,7 @@ class Run:
             self._node_updates or self._meta_dirty or self._data_dirty
             or p.instance or p.outputs or p.audit or p.nodes_insert or p.kv_set or p.kv_delete
             or p.tasks_insert or p.tasks_update or p.tasks_withdraw or p.tasks_drop_blocks
-            or p.signals_delivered
+            or p.signals_delivered or p.instances_insert or p.signals_send or p.outputs_prune
             or p.nodes_delete
         )  # fmt: skip
 

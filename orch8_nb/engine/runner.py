@@ -1,9 +1,7 @@
-"""Drives one claimed instance until it finishes, waits, sleeps or is paused.
-
-Event-driven: after a step's result commits, the next step starts at once in the same
-task, from memory. The runner returns the instance to the scheduler only for timers,
-external work (workers, people, children) or a terminal state.
-"""
+"""Drives one claimed instance until it finishes, waits, sleeps or is paused. Event-driven:
+after a step's result commits, the next step starts at once in the same task, from memory;
+the instance goes back to the scheduler only for timers, external work (workers, people,
+children) or a terminal state."""
 
 from __future__ import annotations
 
@@ -11,28 +9,33 @@ import asyncio
 import logging
 from typing import Any
 
+from orch8_nb.engine import interceptors as hooks
+from orch8_nb.engine.breakers import record_call
+from orch8_nb.engine.budgets import count, pause_if_over_budget
 from orch8_nb.engine.cancelling import CANCEL_MARKER, protected, protected_work_left
+from orch8_nb.engine.children import notify_others, report_to_parent, start_children
+from orch8_nb.engine.deadlines import apply_or_breach
 from orch8_nb.engine.dispatch import (
     Outcome,
-    apply_outcome,
-    cache_key,
     invoke,
-    resolve_params,
-    step_context,
-    template_failure,
-    worker_task,
 )
-from orch8_nb.engine.evaluator import Evaluation, Ready, cancel_open_nodes, evaluate
+from orch8_nb.engine.evaluator import (
+    Evaluation,
+    Ready,
+    cancel_open_nodes,
+    evaluate,
+)
 from orch8_nb.engine.events import publish_changeset
 from orch8_nb.engine.flight import Call as _Call
 from orch8_nb.engine.flight import InFlight as _InFlight
-from orch8_nb.engine.flight import LeaseLost
+from orch8_nb.engine.flight import LeaseLost, prepare
+from orch8_nb.engine.injection import apply_injection_signals, self_modify
+from orch8_nb.engine.ratelimits import take_units
 from orch8_nb.engine.run import Run, failure_of
 from orch8_nb.engine.services import Services
-from orch8_nb.engine.signals import apply_signals, consume
+from orch8_nb.engine.signals import apply_signals, consume, new_signals
 from orch8_nb.engine.tree import TERMINAL_NODE_STATES
-from orch8_nb.engine.workers import locally_handled_waits
-from orch8_nb.errors import ExpressionError
+from orch8_nb.engine.workers import locally_handled_waits, take_stored_results
 
 log = logging.getLogger("orch8_nb.runner")
 
@@ -59,18 +62,16 @@ class Runner:
     # -- notifications from the engine -----------------------------------------------------------
 
     def notify_signal(self, kind: str = "") -> None:
-        """A signal for this instance was enqueued: look at it at the next chance.
-
-        A ``cancel`` interrupts a cancellable handler running inline at once.
-        """
+        """A signal for this instance was enqueued: look at it at the next chance (a
+        ``cancel`` interrupts a cancellable handler running inline at once)."""
         self.signals_waiting = True
         self._poke()
         inline = self._inline
         if (
             kind == "cancel"
             and inline is not None
-            and not protected(self.run, inline.ready.node)
             and self._task is not None
+            and not protected(self.run, inline.ready.node)
         ):
             self._interrupted = True
             self._task.cancel()
@@ -111,18 +112,13 @@ class Runner:
         error = {"kind": "engine", "message": f"{type(exc).__name__}: {exc}", "retryable": False}
         run.set_metadata("_error", error)
         try:
-            run.transition("failed", error=error)
-            run.schedule(None)
-            run.release_lease()
-            await self._commit()
+            await self._end("failed", error=error)
         except Exception:
             log.exception("instance %s: could not record the engine error", run.inst.id)
-            return
-        self.s.on_terminal(run.inst.id, "failed")
 
     async def _drive(self) -> None:
         run = self.run
-        self._stamp_run_start()
+        run.stamp_run_start()
         while True:
             if self.signals_waiting:
                 await self._refresh_signals()
@@ -133,20 +129,24 @@ class Runner:
                 return
             ev = evaluate(run, set(self.in_flight))
             self._drop_closed()
+            await hooks.escalate(self.s, run)
             if ev.outcome is not None:
                 await self._finish(ev.outcome)
                 return
-            if self.cancel_requested:
-                if self._cancel_now():
-                    await self._finish("cancelled")
-                    return
-                ev.ready = [r for r in ev.ready if protected(self.run, r.node)]  # still draining
+            stop = self._stop_reason(ev)
+            if stop is not None:
+                await (self._finish("cancelled") if stop == "cancelled" else self._commit())
+                return
+            if ev.spawn:
+                await start_children(self.s, run, ev.spawn)
+                await self._commit()  # the children exist once the parent waits for them
+                continue
             if ev.ready:
                 if self._has_results():
                     await self._commit()
                     if self.signals_waiting:
                         continue  # the commit found signals: apply them before the next step
-                resolved, inline = self._start(ev.ready)
+                resolved, inline = await self._launch(ev.ready)
                 if inline is not None:
                     await self._run_inline(inline)
                     continue
@@ -163,7 +163,11 @@ class Runner:
     async def _apply_signals(self) -> bool:
         """Apply pending signals; True if the instance paused (the runner stops)."""
         run = self.run
-        effect = apply_signals(run, consume(run))
+        await take_stored_results(self.s, run)
+        apply_injection_signals(run)
+        pending = consume(run)
+        effect = apply_signals(run, pending)
+        await hooks.signal_hooks(self.s, run, pending)
         if effect.pause:
             await self._settle_in_flight()
             run.transition("paused", reason="signal")
@@ -175,13 +179,6 @@ class Runner:
             run.set_metadata(CANCEL_MARKER, True)
         return False
 
-    def _stamp_run_start(self) -> None:
-        rt = self.run.inst.context_runtime
-        if "run_id" not in rt:
-            self.run.touch_runtime(
-                run_id=self.run.new_id(), started_at=self.run.now(), instance_id=self.run.inst.id
-            )
-
     def _has_results(self) -> bool:
         p = self.run.pending
         return bool(
@@ -192,39 +189,14 @@ class Runner:
     def _start(self, ready: list[Ready]) -> tuple[bool, _Call | None]:
         """Start handlers. Returns whether some step resolved without running a handler,
         and the call to run inline when it is the only work (saves a task per step)."""
-        run = self.run
         resolved = False
         calls: list[_Call] = []
         for r in ready:
-            block = r.block
-            run.touch_runtime(
-                current_step=block.id, current_step_started_at=run.now(), attempt=r.attempt
-            )
-            try:
-                params = resolve_params(run, block)
-                cache = cache_key(run, block)
-            except ExpressionError as exc:
-                apply_outcome(run, r, template_failure(exc, "params"), None)
-                resolved = True
-                continue
-            if cache is not None and cache in run.kv:
-                hit = Outcome(True, run.kv[cache], started_at=run.now(), from_cache=True)
-                apply_outcome(run, r, hit, cache)
-                resolved = True
-                continue
-            handler = self.s.registry.get(block.handler)
-            if handler is None:
-                run.pending.tasks_insert.append(worker_task(run, r, params))
-                run.set_node(r.node, "waiting")
-                run.audit(
-                    "worker_task_created",
-                    {"handler": block.handler, "attempt": r.attempt, "queue": block.queue_name},
-                    block_id=block.id,
-                )
-                resolved = True
-                continue
-            timeout = None if block.timeout is None else int(block.timeout)
-            calls.append(_Call(r, handler, step_context(run, r, params), timeout, cache, run.now()))
+            call = prepare(self.s, self.run, r)
+            if call is None:
+                resolved = True  # done without a handler here: template error, cache hit, ...
+            else:
+                calls.append(call)
         if len(calls) == 1 and not resolved and not self.in_flight:
             return False, calls[0]
         for call in calls:
@@ -233,7 +205,7 @@ class Runner:
             )
             task.add_done_callback(self._poke)
             self.in_flight[call.ready.node.id] = _InFlight(
-                call.ready, task, call.cache, call.started
+                call.ready, task, call.cache, call.started, call.handler
             )
         return resolved, None
 
@@ -257,7 +229,7 @@ class Runner:
                 self._watch.cancel()
                 self._watch = None
         outcome.started_at = call.started
-        apply_outcome(self.run, call.ready, outcome, call.cache)
+        await self._settle(call.ready, call.handler, outcome, call.cache)
 
     def _arm_watch(self) -> None:
         """While a handler runs, look for signals queued by other processes every
@@ -272,11 +244,8 @@ class Runner:
         self._watch = loop.call_later(SIGNAL_CHECK_MS / 1000, check)
 
     async def _check_inbox(self) -> None:
-        known = {s.id for s in self.run.signals}
-        rows = await self.s.storage.get_signals(self.run.inst.id)
-        for row in rows:
-            if not row.delivered and row.id not in known:
-                self.notify_signal(row.signal_type)
+        for row in await new_signals(self.s.storage, self.run):
+            self.notify_signal(row.signal_type)
         if self._inline is not None:
             self._arm_watch()
 
@@ -294,7 +263,44 @@ class Runner:
                 continue
             outcome = f.task.result()
             outcome.started_at = f.started
-            apply_outcome(self.run, f.ready, outcome, f.cache)
+            await self._settle(f.ready, f.handler, outcome, f.cache)
+
+    async def _settle(
+        self, ready: Ready, handler: Any, outcome: Outcome, cache: str | None
+    ) -> None:
+        outcome = self_modify(self.run, outcome)
+        if handler is self.s.registry.get(ready.block.handler):  # not a fallback
+            kind = outcome.error.kind if outcome.error is not None else None
+            record_call(self.s.breakers, self.run, ready, outcome.ok, kind)
+        count(self.run, ready.block.handler, outcome.value)
+        apply_or_breach(self.run, ready, outcome, cache)
+        await hooks.after_step_hook(self.s, self.run, ready, outcome)
+
+    async def _launch(self, ready: list[Ready]) -> tuple[bool, _Call | None]:
+        """Rate limits, ``before_step`` hooks, then :meth:`_start`; steps a rate limit holds
+        back count as resolved (the next evaluation puts them to sleep)."""
+        granted = await take_units(self.s, self.run, ready)
+        await hooks.before_steps(self.s, self.run, granted)
+        resolved, inline = self._start(granted)
+        return resolved or len(granted) < len(ready), inline
+
+    def _stop_reason(self, ev: Evaluation) -> str | None:
+        """``cancelled`` once a requested cancel applies, ``paused`` when the budget is spent
+        (the pause is then pending), else None (and only protected work goes on while a
+        cancel drains)."""
+        if self.cancel_requested and self._cancel_or_drain(ev):
+            return "cancelled"
+        if ev.ready and not self.in_flight and pause_if_over_budget(self.run):
+            return "paused"
+        return None
+
+    def _cancel_or_drain(self, ev: Evaluation) -> bool:
+        """True if the requested cancel applies now; otherwise only protected work goes on."""
+        if self._cancel_now():
+            return True
+        ev.ready = [r for r in ev.ready if protected(self.run, r.node)]
+        ev.spawn = [r for r in ev.spawn if protected(self.run, r.node)]
+        return False
 
     def _cancel_now(self) -> bool:
         """Interrupt what a cancel may interrupt; True once no protected work is left."""
@@ -328,16 +334,25 @@ class Runner:
             run.set_metadata("_error", {"block_id": block_id, **err})
         if outcome == "cancelled":
             run.pending.tasks_delete_pending = True
+        await hooks.at_end(self.s, run, outcome, details)
+        await self._end(outcome, **details)
+
+    async def _end(self, outcome: str, **details: Any) -> None:
+        """Commit the terminal state (and the result for a parent), then wake waiters."""
+        run = self.run
         run.transition(outcome, **details)
         run.schedule(None)
         run.release_lease()
+        await report_to_parent(self.s, run, outcome)
         await self._commit()
         self.s.on_terminal(run.inst.id, outcome)
 
     async def _park(self, ev: Evaluation) -> None:
         run = self.run
-        if ev.waiting and ev.wake_at is not None and self._only_gates_wait():
-            run.transition("scheduled", reason="timer")  # a gate's timeout must fire
+        if ev.waiting and ev.wake_at is not None:
+            # Whatever it waits for (a person, a child, a worker) reaches it as a signal
+            # even while it sleeps, so a timer elsewhere in the tree keeps its time.
+            run.transition("scheduled", reason="timer")
             run.schedule(ev.wake_at)
         elif ev.waiting or ev.wake_at is None:
             run.transition("waiting")
@@ -353,21 +368,9 @@ class Runner:
         if local:
             self.s.on_waiting_local(local)
 
-    def _only_gates_wait(self) -> bool:
-        return all(
-            self.run.seq.block(n.block_id).wait_for_input is not None
-            for n in self.run.tree.nodes.values()
-            if n.state == "waiting"
-        )
-
     async def _refresh_signals(self) -> None:
         self.signals_waiting = False
-        rows = await self.s.storage.get_signals(self.run.inst.id)
-        known = {s.id for s in self.run.signals}
-        delivered = set(self.run.pending.signals_delivered)
-        for row in rows:
-            if not row.delivered and row.id not in known and row.id not in delivered:
-                self.run.signals.append(row)
+        self.run.signals += await new_signals(self.s.storage, self.run)
 
     async def _commit(self) -> None:
         run = self.run
@@ -384,4 +387,5 @@ class Runner:
         run.committed(result.rev)
         if result.pending_signals:
             self.signals_waiting = True
+        notify_others(self.s, cs)
         publish_changeset(self.s.bus, run.inst.id, cs)

@@ -16,11 +16,11 @@ from orch8_nb.engine.idle_signals import IDLE_STATES, process_idle_signals
 from orch8_nb.engine.run import Run
 from orch8_nb.engine.runner import Runner
 from orch8_nb.engine.services import Services
-from orch8_nb.storage.rows import InstanceBundle
+from orch8_nb.storage.rows import InstanceBundle, InstanceRow
 
 log = logging.getLogger("orch8_nb.scheduler")
 
-SequenceLoader = Callable[[str], Awaitable[CompiledSequence]]
+SequenceLoader = Callable[[InstanceRow], Awaitable[CompiledSequence]]
 
 
 class Scheduler:
@@ -92,7 +92,7 @@ class Scheduler:
         return len(bundles)
 
     async def _spawn(self, bundle: InstanceBundle) -> None:
-        seq = await self.load_sequence(bundle.instance.sequence_id)
+        seq = await self.load_sequence(bundle.instance)
         runner = Runner(self.s, Run.from_bundle(bundle, seq, self.s.clock))
         iid = bundle.instance.id
         self.runners[iid] = runner
@@ -102,13 +102,24 @@ class Scheduler:
 
     def _runner_done(self, iid: str, task: asyncio.Task[None]) -> None:
         was_full = len(self.runners) >= self.max_concurrent
-        self.runners.pop(iid, None)
+        runner = self.runners.pop(iid, None)
+        if runner is not None and runner.signals_waiting:
+            # A signal arrived after the runner's last look (e.g. a child's result while
+            # the parent was parking): the sweep must pick the instance up.
+            self._sweep_hint = True
+            self._wake.set()
         self.tasks.pop(iid, None)
         if not task.cancelled() and task.exception() is not None:
             log.error("runner of instance %s crashed", iid, exc_info=task.exception())
         if was_full:
             self._due_hint = True  # claims were skipped for lack of capacity
             self._wake.set()
+
+    @property
+    def busy(self) -> bool:
+        """Work may be under way: a tick (the background loop's), a runner, or signals
+        known to wait for the next sweep."""
+        return self._sweep_hint or self._tick_lock.locked() or bool(self.tasks)
 
     def has_capacity(self) -> bool:
         return len(self.runners) < self.max_concurrent
@@ -129,10 +140,10 @@ class Scheduler:
             pending = {sig.id for sig in bundle.signals}
             if pending <= self._deferred_signals:
                 continue  # only signals that must wait (pause while waiting, human input)
-            seq = await self.load_sequence(bundle.instance.sequence_id)
+            seq = await self.load_sequence(bundle.instance)
             if await process_idle_signals(self.s, bundle, seq) is not None:
                 moved += 1
-            after = await self.s.storage.get_signals(iid)
+            after = await self.s.storage.get_signals(iid, pending_only=True)
             self._deferred_signals |= {sig.id for sig in after if not sig.delivered}
         return moved
 

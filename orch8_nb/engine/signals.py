@@ -4,7 +4,11 @@
 instances (see :func:`resume_or_cancel_idle`); ``cancel`` is a scoped cancel that spares
 non-cancellable work in flight; ``update_context`` merges ``payload.data`` key by key;
 other custom signals are recorded. ``human_input:<block>`` signals stay pending for their
-gate. Malformed payloads are consumed and recorded, never retried forever.
+gate, and ``child_finished`` (a child instance's result, queued by the engine itself, never
+accepted from users) for the node that waits for it (a ``sub_sequence``, a parallel
+``for_each``); one nobody waits for any more (the node was closed meanwhile) is recorded
+as ignored. Malformed payloads
+are consumed and recorded, never retried forever.
 """
 
 from __future__ import annotations
@@ -16,9 +20,19 @@ from typing import Any
 from orch8_nb.engine.run import Run, encode_json
 from orch8_nb.errors import Problem, SignalValidationError
 from orch8_nb.model import MAX_CONTEXT_BYTES, SignalKind, can_transition
+from orch8_nb.storage.base import Storage
 from orch8_nb.storage.rows import SignalRow
 
 HUMAN_INPUT_PREFIX = "custom:human_input:"
+#: Signal type of a child instance's result (payload: child id, block id, state, outputs).
+CHILD_FINISHED = "child_finished"
+#: Instance-metadata key ``<prefix><block_id>`` naming a sub-sequence node's child.
+CHILD_PREFIX = "_child:"
+#: Instance-metadata key ``<prefix><block_id>``: a parallel for_each's running items
+#: (``{index: child instance id}``).
+LIVE_PREFIX = "_each_live:"
+#: Why a ``child_finished`` signal is ignored.
+NOT_AWAITED = "no block waits for this child any more"
 
 
 @dataclass(slots=True)
@@ -33,6 +47,10 @@ def apply_signals(run: Run, signals: list[SignalRow]) -> SignalEffect:
     for sig in signals:
         kind = sig.signal_type
         if kind.startswith(HUMAN_INPUT_PREFIX):
+            continue
+        if kind == CHILD_FINISHED:
+            if not awaited(run, sig.payload):
+                deliver(run, sig, ignored=NOT_AWAITED)
             continue
         if kind == "pause":
             if not can_transition(run.inst.state, "paused"):
@@ -79,6 +97,29 @@ def merge_into_data(run: Run, values: dict[str, Any], *, source: str) -> bool:
         return False
     run.merge_data(values)
     return True
+
+
+def awaited(run: Run, body: Any) -> bool:
+    """True if a ``child_finished`` payload answers a node that still waits for that child
+    (a sub-sequence, or a parallel for_each's item)."""
+    if not isinstance(body, dict):
+        return False
+    block_id, child_id = body.get("block_id"), body.get("child_instance_id")
+    node = run.tree.by_block.get(block_id) if isinstance(block_id, str) else None
+    if node is None or node.state not in ("running", "waiting"):
+        return False
+    if node.block_type == "for_each":
+        return child_id in run.inst.metadata.get(LIVE_PREFIX + node.block_id, {}).values()
+    return (
+        node.state == "waiting" and run.inst.metadata.get(CHILD_PREFIX + node.block_id) == child_id
+    )
+
+
+async def new_signals(storage: Storage, run: Run) -> list[SignalRow]:
+    """Undelivered signals in the inbox that ``run`` has not seen yet, oldest first."""
+    rows = await storage.get_signals(run.inst.id, pending_only=True)
+    known = {s.id for s in run.signals} | set(run.pending.signals_delivered)
+    return [row for row in rows if row.id not in known]
 
 
 def consume(run: Run) -> list[SignalRow]:

@@ -5,7 +5,7 @@ Nodes carry Orch8's ``branch_index`` as ``orch8_nb.model.walk`` defines it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from orch8_nb.model.walk import child_block_lists
@@ -59,3 +59,22 @@ def build_nodes(
     for block in blocks:
         visit(block, None, None)
     return out
+
+
+def rebuild_nodes(
+    instance_id: str,
+    blocks: Sequence[Any],
+    new_id: Callable[[], str],
+    carried: Mapping[str, NodeRow],
+) -> list[NodeRow]:
+    """Fresh ``pending`` nodes for ``blocks``, except that a block found in ``carried`` (by
+    block id) keeps that node's state and times: a tree reshaped (a migration) or copied
+    (a fork) without losing what already ran."""
+    nodes = build_nodes(instance_id, blocks, new_id)
+    for node in nodes:
+        old = carried.get(node.block_id)
+        if old is not None:
+            node.state, node.started_at, node.completed_at = (
+                old.state, old.started_at, old.completed_at,
+            )  # fmt: skip
+    return nodes

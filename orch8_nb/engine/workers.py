@@ -1,23 +1,31 @@
 """External workers: the engine side of poll / complete / fail.
 
 A step whose handler is not registered becomes a ``worker_tasks`` row and the instance
-waits. A worker claims it (``claim_epoch`` + 1), then completes or fails it; both are
-compare-and-swaps on the task (state and epoch) and on the instance revision, in one
-transaction with the output row, the node state and the instance transition.
+waits. A worker claims it (``claim_epoch`` + 1), then completes or fails it: a
+compare-and-swap on the task (state and epoch). When nobody runs the instance, the result
+is applied at once, in one transaction with the output row, the node state and the
+instance transition. When a runner holds the instance (another branch is busy), the
+result is kept with the task and an internal ``worker_result`` signal tells the runner,
+which applies it between steps; nothing is lost and the runner's work is not disturbed.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from orch8_nb.engine.dispatch import Outcome, apply_outcome
+from orch8_nb.engine.breakers import record_call
+from orch8_nb.engine.budgets import count
+from orch8_nb.engine.dispatch import Outcome, apply_outcome, worker_task
 from orch8_nb.engine.evaluator import Ready
 from orch8_nb.engine.handlers import HandlerRegistry
 from orch8_nb.engine.run import Run, StepError
 from orch8_nb.engine.services import Services
-from orch8_nb.engine.signals import merge_into_data
+from orch8_nb.engine.signals import deliver, merge_into_data
 from orch8_nb.errors import ConflictError, InvalidTransitionError, NotFoundError
-from orch8_nb.storage.rows import TaskUpdate, WorkerTaskRow
+from orch8_nb.storage.rows import SignalRow, TaskUpdate, WorkerTaskRow
+
+#: Internal signal: a worker's result is kept with its task, for the instance to apply.
+WORKER_RESULT = "worker_result"
 
 
 async def _load_claimed(
@@ -60,33 +68,63 @@ async def finish_task(
     if run is None:
         raise NotFoundError(f"instance {task.instance_id} of task {task_id} not found")
     node = run.tree.by_block.get(task.block_id)
-    if run.inst.state != "waiting" or node is None or node.state != "waiting":
-        # Accepted but moot: the instance was cancelled or moved on without this result.
+    if run.inst.state == "waiting" and node is not None and node.state == "waiting":
+        # Nobody runs the instance: apply the result and wake it, in one commit.
+        apply_task_result(s, run, task, output, error)
         run.pending.tasks_update.append(update)
-        run.audit("worker_result_ignored", {"task_id": task.id}, block_id=task.block_id)
-        await _commit(s, run)
-        return
+        run.transition("scheduled", reason="worker_result", task_id=task.id)
+        run.schedule(run.now())
+        if (await s.storage.commit(run.take_changeset())).ok:
+            s.on_reschedule(run.now())
+            return
+    # A runner holds the instance (or it sleeps, is paused, or moved on): keep the result
+    # with the task and tell whoever runs the instance next; it applies the result then.
+    signal = SignalRow(s.clock.uuid(), task.instance_id, WORKER_RESULT, {"task_id": task.id},
+                       s.clock.now_ms())  # fmt: skip
+    if not await s.storage.store_task_result(update, signal):
+        raise ConflictError(f"worker task {task_id} changed concurrently; retry the call")
+    s.on_signal(task.instance_id, WORKER_RESULT)
+
+
+def apply_task_result(
+    s: Services, run: Run, task: WorkerTaskRow, output: Any, error: StepError | None
+) -> None:
+    """Fold a worker's result into the run, as a handler's result would be."""
+    node = run.tree.by_block[task.block_id]
     block = run.seq.block(task.block_id)
     ready = Ready(node, block, task.attempt)
-    if error is None:
-        outcome = Outcome(True, output, started_at=task.claimed_at or task.created_at)
-    else:
-        outcome = Outcome(False, error=error, started_at=task.claimed_at or task.created_at)
+    started = task.claimed_at or task.created_at
+    outcome = (
+        Outcome(True, output, started_at=started)
+        if error is None
+        else Outcome(False, error=error, started_at=started)
+    )
     run.set_node(node, "running")  # the result arrives: the step is active again
+    record_call(s.breakers, run, ready, outcome.ok, None if error is None else error.kind)
+    count(run, block.handler, output)
     apply_outcome(run, ready, outcome, None)
     if node.state == "completed" and isinstance(output, dict):
         merge_into_data(run, output, source=f"worker task {task.id}")  # as Orch8 does
-    run.pending.tasks_update.append(update)
-    run.transition("scheduled", reason="worker_result", task_id=task.id)
-    run.schedule(run.now())
-    await _commit(s, run)
-    s.on_reschedule(run.now())
 
 
-async def _commit(s: Services, run: Run) -> None:
-    result = await s.storage.commit(run.take_changeset())
-    if not result.ok:
-        raise ConflictError(f"instance {run.inst.id} changed concurrently; retry the call")
+async def take_stored_results(s: Services, run: Run) -> None:
+    """Apply worker results kept with their tasks (see :func:`finish_task`) to nodes that
+    still wait for them, and mark their ``worker_result`` signals delivered."""
+    pending = [sig for sig in run.signals if sig.signal_type == WORKER_RESULT]
+    if not pending:
+        return
+    waiting = {n.block_id for n in run.tree.nodes.values() if n.state == "waiting"}
+    for state in ("completed", "failed"):
+        for task in await s.storage.list_worker_tasks(state, instance_id=run.inst.id, limit=10_000):
+            node = run.tree.by_block.get(task.block_id)
+            if task.block_id not in waiting or node is None or node.state != "waiting":
+                continue
+            error = None if state == "completed" else StepError(
+                task.error_message or "worker failed", bool(task.error_retryable), kind="worker"
+            )  # fmt: skip
+            apply_task_result(s, run, task, task.output, error)
+    for sig in pending:
+        deliver(run, sig)
 
 
 async def reroute_to_handler(s: Services, load_run: Any, handler_name: str) -> int:
@@ -174,3 +212,15 @@ def locally_handled_waits(run: Run, registry: HandlerRegistry) -> set[str]:
             if block.wait_for_input is None and registry.get(block.handler) is not None:
                 names.add(block.handler)
     return names
+
+
+def dispatch_to_worker(run: Run, ready: Ready, params: Any) -> None:
+    """No handler here: the step becomes a worker task and its node waits."""
+    block = ready.block
+    run.pending.tasks_insert.append(worker_task(run, ready, params))
+    run.set_node(ready.node, "waiting")
+    run.audit(
+        "worker_task_created",
+        {"handler": block.handler, "attempt": ready.attempt, "queue": block.queue_name},
+        block_id=block.id,
+    )

@@ -10,7 +10,7 @@ import html
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from orch8_nb.model.blocks import StepDef, SubSequenceDef
+from orch8_nb.model.blocks import ForEachDef, StepDef, SubSequenceDef
 from orch8_nb.model.execution import ExecutionNode, NodeState
 from orch8_nb.model.sequence import SequenceDefinition
 from orch8_nb.render.sequence_html import sequence_html
@@ -64,6 +64,8 @@ def _details(
                 details[block.id] = f"worker: {block.handler}"
             elif isinstance(block, SubSequenceDef):
                 details[block.id] = f"child: {block.sequence_name}"
+            elif isinstance(block, ForEachDef):
+                details[block.id] = "items running as child instances"
         elif state == NodeState.FAILED:
             line = _first_line(latest.get(block.id))
             if line:

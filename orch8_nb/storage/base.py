@@ -20,6 +20,7 @@ from orch8_nb.storage.rows import (
     JSON,
     AuditRow,
     Changeset,
+    CheckpointRow,
     CommitResult,
     InstanceBundle,
     InstanceFilter,
@@ -28,7 +29,9 @@ from orch8_nb.storage.rows import (
     NodeRow,
     OutputRow,
     SequenceRow,
+    SessionRow,
     SignalRow,
+    TaskUpdate,
     WorkerTaskRow,
 )
 
@@ -130,6 +133,9 @@ class Storage(Protocol):
         updates are compare-and-swaps too; a lost one fails the whole changeset. With
         ``check_signals`` the result also tells whether undelivered signals wait for the
         instance, so a running engine notices signals from other processes cheaply.
+        Child instances (``instances_insert``) and signals to other instances
+        (``signals_send``, dropped when the target is terminal) commit in the same unit.
+        With ``create`` the changeset inserts its instance instead (a fork, whole at once).
         """
 
     async def next_fire_at(self, after: int | None = None) -> int | None:
@@ -183,9 +189,67 @@ class Storage(Protocol):
     async def get_audit(self, instance_id: str) -> list[AuditRow]:
         """Audit rows of an instance, oldest first."""
 
-    async def get_signals(self, instance_id: str) -> list[SignalRow]: ...
+    async def get_signals(self, instance_id: str, *, pending_only: bool = False) -> list[SignalRow]:
+        """Signals of the instance, oldest first; only undelivered ones with ``pending_only``."""
 
     async def get_kv(self, instance_id: str) -> dict[str, JSON]: ...
+
+    # -- checkpoints and sessions ----------------------------------------------------------------
+
+    async def save_checkpoint(self, row: CheckpointRow, audit: Sequence[AuditRow] = ()) -> None:
+        """Append a checkpoint (with ``audit``, one transaction); ``NotFoundError`` for an
+        unknown instance."""
+
+    async def list_checkpoints(self, instance_id: str) -> list[CheckpointRow]:
+        """Checkpoints of an instance, oldest first."""
+
+    async def prune_checkpoints(
+        self, instance_id: str, keep: int, audit: Sequence[AuditRow] = ()
+    ) -> int:
+        """Delete all but the newest ``keep``; returns how many were deleted."""
+
+    async def create_session(self, row: SessionRow, audit: Sequence[AuditRow] = ()) -> None:
+        """Insert a session; ``ConflictError`` if the tenant has one with that key."""
+
+    async def get_session(self, session_id: str) -> SessionRow | None: ...
+
+    async def find_session(self, tenant_id: str, key: str) -> SessionRow | None: ...
+
+    async def list_sessions(self, tenant_id: str, limit: int, offset: int) -> list[SessionRow]:
+        """Newest first."""
+
+    async def store_task_result(self, update: TaskUpdate, signal: SignalRow) -> bool:
+        """Keep a worker's result with its task (compare-and-swap on the task only) and
+        queue ``signal`` for its instance unless that has ended; False if the task moved
+        on. Used while another engine decision holds the instance."""
+
+    async def set_rate_limit(
+        self,
+        tenant_id: str,
+        key: str,
+        max_count: int,
+        window_ms: int,
+        now: int,
+        audit: Sequence[AuditRow] = (),
+    ) -> None:
+        """Create or change a fixed-window limit (a change starts a fresh window)."""
+
+    async def delete_rate_limit(
+        self, tenant_id: str, key: str, audit: Sequence[AuditRow] = ()
+    ) -> bool: ...
+
+    async def append_audit(self, audit: Sequence[AuditRow]) -> None:
+        """Audit rows about no single change (an operator's action on engine state)."""
+
+    async def list_rate_limits(self, tenant_id: str) -> list[dict[str, JSON]]:
+        """``{resource_key, max_count, window_ms, window_start, used}`` per limit."""
+
+    async def acquire_rate(self, tenant_id: str, key: str, now: int) -> int | None:
+        """Atomically take one unit: ``None`` if granted (or unlimited), else when the
+        current window ends."""
+
+    async def update_session(self, row: SessionRow, audit: Sequence[AuditRow] = ()) -> None:
+        """Write data, state, updated_at and expires_at; ``NotFoundError`` if unknown."""
 
     # -- engine processes ------------------------------------------------------------------------
 

@@ -175,6 +175,17 @@ class TaskUpdate:
 
 
 @dataclass(slots=True)
+class OutputPrune:
+    """Iteration compaction: delete the rows of ``block_ids`` written before the row of
+    ``anchor`` that is ``skip`` rows back from its newest (``skip < 0``: delete them all).
+    Nothing is deleted while ``anchor`` has fewer rows than that."""
+
+    anchor: str
+    skip: int
+    block_ids: list[str]
+
+
+@dataclass(slots=True)
 class Changeset:
     """Everything one engine decision writes, applied atomically or not at all.
 
@@ -194,6 +205,8 @@ class Changeset:
     nodes_update: list[NodeUpdate] = field(default_factory=list)
     nodes_delete: bool = False  # drop the whole tree before inserting (retry, rebuild)
     outputs: list[OutputRow] = field(default_factory=list)
+    #: Applied after ``outputs`` are inserted (``retain_iterations``).
+    outputs_prune: list[OutputPrune] = field(default_factory=list)
     signals_delivered: list[str] = field(default_factory=list)
     tasks_insert: list[WorkerTaskRow] = field(default_factory=list)
     tasks_update: list[TaskUpdate] = field(default_factory=list)
@@ -204,8 +217,16 @@ class Changeset:
     tasks_drop_blocks: list[str] = field(default_factory=list)
     kv_set: dict[str, JSON] = field(default_factory=dict)
     kv_delete: list[str] = field(default_factory=list)
+    #: New instances started by this decision (sub-sequence children, ``scheduled``).
+    instances_insert: list[InstanceRow] = field(default_factory=list)
+    #: Signals for *other* instances (a child's result to its parent, a cancel to a
+    #: child); one whose target is gone or terminal is dropped, not an error.
+    signals_send: list[SignalRow] = field(default_factory=list)
     #: Also report whether undelivered signals wait (costs a query; runners ask now and then).
     check_signals: bool = True
+    #: The decision creates its own instance (a fork): the row is inserted, with the rest
+    #: of the changeset, instead of compared-and-swapped.
+    create: InstanceRow | None = None
 
 
 @dataclass(slots=True)
@@ -236,6 +257,28 @@ class InstanceFilter:
     states: tuple[str, ...] = ()
     parent_instance_id: str | None = None
     metadata: dict[str, JSON] = field(default_factory=dict)
+    session_id: str | None = None
+
+
+@dataclass(slots=True)
+class CheckpointRow:
+    id: str
+    instance_id: str
+    checkpoint_data: JSON
+    created_at: int
+    seq: int = 0
+
+
+@dataclass(slots=True)
+class SessionRow:
+    id: str
+    tenant_id: str
+    session_key: str
+    data: dict[str, JSON]
+    state: str  # active | paused | completed | expired
+    created_at: int
+    updated_at: int
+    expires_at: int | None = None
 
 
 @dataclass(slots=True)

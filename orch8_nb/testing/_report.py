@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from orch8_nb.engine import Engine, Instance
-from orch8_nb.model import StepDef, SubSequenceDef
+from orch8_nb.model import ForEachDef, StepDef, SubSequenceDef
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +25,8 @@ def short_json(value: Any, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def waits(engine: Engine, inst: Instance) -> list[Wait]:
-    """The waiting blocks of ``inst`` and what each waits for."""
+def waits(engine: Engine, inst: Instance, *, depth: int = 0) -> list[Wait]:
+    """The waiting blocks of ``inst`` and what each waits for (children's waits indented)."""
     waiting = [n.block_id for n in inst.tree() if n.state == "waiting"]
     if not waiting:
         return []
@@ -45,11 +45,54 @@ def waits(engine: Engine, inst: Instance) -> list[Wait]:
                 f"{'registered, but the task is with a worker' if known else 'not registered'})"
             )
             found.append(Wait(block_id, what, block.handler, known))
-        elif isinstance(block, SubSequenceDef):
-            found.append(Wait(block_id, f"block {block_id!r} waits for a child instance"))
+        elif isinstance(block, SubSequenceDef | ForEachDef):
+            what = "a child instance" if isinstance(block, SubSequenceDef) else "its items"
+            found.append(Wait(block_id, f"block {block_id!r} waits for {what}"))
         else:
             found.append(Wait(block_id, f"block {block_id!r} is waiting"))
+    for child in inst.children() if depth < MAX_REPORT_DEPTH else []:
+        if child.state in ("waiting", "paused"):
+            found.append(Wait("", f"child {child.id} is {child.state}"))
+            for wait in waits(engine, child, depth=depth + 1):
+                found.append(Wait(wait.block_id, f"  {wait.what}", wait.handler, wait.registered))
     return found
+
+
+#: How deep the report follows child instances.
+MAX_REPORT_DEPTH = 4
+
+
+def children_can_move(inst: Instance) -> bool:
+    """True if a child instance (at any depth) is due or running, or has ended with its
+    result not yet taken: its parent's wait ends without anyone's help."""
+    stack = [inst]
+    while stack:
+        parent = stack.pop()
+        awaited = _awaited(parent)
+        for child in parent.children():
+            if child.state in ("scheduled", "running"):
+                return True
+            if child.id in awaited and child.state in ("completed", "failed", "cancelled"):
+                return True  # its result is queued for the parent
+            if child.state == "waiting":
+                stack.append(child)
+    return False
+
+
+def _awaited(parent: Instance) -> set[str]:
+    """Ids of the children the parent's waiting nodes wait for."""
+    meta = parent.snapshot().metadata
+    waiting = {n.block_id for n in parent.tree() if n.state == "waiting"}
+    ids: set[str] = set()
+    for key, value in meta.items():
+        kind, _, block_id = key.partition(":")
+        if block_id not in waiting:
+            continue
+        if kind == "_child" and isinstance(value, str):
+            ids.add(value)
+        elif kind == "_each_live" and isinstance(value, dict):
+            ids.update(str(v) for v in value.values())
+    return ids
 
 
 def describe(inst: Instance) -> str:

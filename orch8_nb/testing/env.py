@@ -15,7 +15,7 @@ from orch8_nb.engine import Engine, Instance, VirtualClock
 from orch8_nb.engine.clock import VIRTUAL_EPOCH_MS
 from orch8_nb.errors import Orch8Error
 from orch8_nb.model import SequenceDefinition, format_duration_ms, parse_duration_ms
-from orch8_nb.testing._report import describe, waits
+from orch8_nb.testing._report import children_can_move, describe, waits
 from orch8_nb.testing.mocks import Failure, MockHandler, Outcome, Success
 
 Duration = int | float | str | timedelta
@@ -150,7 +150,7 @@ class EngineEnv:
             state = handle.state
             if state in TERMINAL:
                 return handle
-            if state in ("waiting", "paused"):
+            if state == "paused" or (state == "waiting" and not children_can_move(handle)):
                 raise self._stuck(handle, began, _STUCK_REASONS[state])
             head = self._next_timer()
             if head is None:

@@ -37,5 +37,5 @@ def test_tree_scaling_runs(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     report = json.loads(out.read_text())
-    assert set(report) == {"sequential", "for_each"}
+    assert set(report) == {"sequential", "for_each", "for_each x8"}
     assert all(r["us_per_step_1000"] > 0 for r in report.values())

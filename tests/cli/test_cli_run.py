@@ -81,6 +81,20 @@ def test_unknown_handler_warns_and_exits_4_naming_it(cli, write_json) -> None:
     assert payload["waiting_for"] == [{"step": "send", "handler": "send_email"}]
 
 
+def test_composites_waiting_for_children_are_followed_to_the_end(cli, write_json) -> None:
+    body = [step("t", "transform", params={"x": "{{ context.data.item }}"})]
+    each = {"type": "for_each", "id": "each", "collection": "context.data.xs",
+            "max_parallel": 3, "body": body}  # fmt: skip
+    call = {"type": "sub_sequence", "id": "call", "sequence_name": "nowhere"}
+    write_json("seq.json", steps(each, call))
+    result = cli("run", "seq.json", "--input", '{"xs": [1, 2, 3, 4]}')
+    assert result.exit_code == 1, result.output
+    out = result.output
+    assert "  each  waiting    for its items (child instances)" in out
+    assert "  each  completed" in out
+    assert "call  failed     sub_sequence 'nowhere': sequence 'nowhere' (any active" in out
+
+
 def test_timeout_exits_4(cli, write_json) -> None:
     write_json("seq.json", steps(step("nap", "sleep", params={"duration_ms": 800})))
     result = cli("run", "seq.json", "--timeout", "0.1")
@@ -89,15 +103,16 @@ def test_timeout_exits_4(cli, write_json) -> None:
     assert "still running after " in result.output and "(--timeout)" in result.output
 
 
-def test_composite_blocks_are_refused_before_anything_runs(cli, write_json, project) -> None:
-    child = {"type": "sub_sequence", "id": "both", "sequence_name": "child"}
-    write_json("seq.json", steps(child))
+def test_features_not_executed_yet_are_refused_before_anything_runs(
+    cli, write_json, project
+) -> None:
+    write_json("seq.json", steps(step("a", "wasm://resize")))
     result = cli("run", "seq.json")
     assert result.exit_code == 2
     assert "error: seq.json: this sequence uses features orch8-nb does not execute yet:" in (
         result.output
     )
-    assert "'sub_sequence' blocks are not executed yet" in result.output
+    assert "blocks[0].handler ('a'): plugin handlers are not available yet" in result.output
     assert not (project / "orch8.db").exists()
 
 

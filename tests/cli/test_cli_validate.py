@@ -10,9 +10,9 @@ LATER = {
     "name": "fanout",
     "blocks": [
         {
-            "type": "sub_sequence",
+            "type": "parallel",
             "id": "both",
-            "sequence_name": "child",
+            "branches": [[{"type": "step", "id": "a", "handler": "wasm://resize"}]],
         }
     ],
 }
@@ -73,10 +73,10 @@ def test_features_not_executed_yet_are_warnings(cli, write_json) -> None:
     write_json("fanout.json", LATER)
     result = cli("validate", "fanout.json")
     assert result.exit_code == 0, result.output
-    assert "ok fanout.json: sequence 'fanout', 1 block (1 sub_sequence)" in result.output
+    assert "ok fanout.json: sequence 'fanout', 2 blocks (1 parallel, 1 step)" in result.output
     assert (
-        "warning: fanout.json: not executed yet: blocks[0] ('both'): 'sub_sequence' blocks are "
-        "not executed yet"
+        "warning: fanout.json: not executed yet: blocks[0].branches[0][0].handler ('a'): "
+        "plugin handlers are not available yet"
     ) in result.output
 
 

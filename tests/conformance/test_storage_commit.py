@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from orch8_nb.storage import Storage
-from orch8_nb.storage.rows import Changeset, InstanceRow, NodeUpdate
+from orch8_nb.storage.rows import Changeset, InstanceFilter, InstanceRow, NodeUpdate
 
 MakeInstance = Callable[..., Awaitable[InstanceRow]]
 Snapshot = Callable[[str], Awaitable[dict[str, Any]]]
@@ -233,3 +233,54 @@ async def test_audit_rows_are_appended_in_order(
         (a3.id, "state_transition", None, {"by": "test"}),
     ]
     assert [a.seq for a in stored] == sorted(a.seq for a in stored)
+
+
+async def test_children_and_signals_to_other_instances_commit_with_the_decision(
+    storage: Storage, rows: Any, make_instance: MakeInstance, sequence_id: str
+) -> None:
+    parent = await claimed(make_instance)
+    other = await make_instance(state="waiting")
+    ended = await make_instance(state="completed")
+    child = rows.instance(sequence_id, parent_instance_id=parent.id, metadata={"d": 1})
+    to_other, to_ended = rows.signal(other.id, "child_finished"), rows.signal(ended.id, "cancel")
+    cs = Changeset(
+        parent.id, 1, 2_000, instances_insert=[child], signals_send=[to_other, to_ended],
+        audit=[rows.audit(child.id, "state_transition")],
+    )  # fmt: skip
+    assert (await storage.commit(cs)).ok
+    stored = await storage.get_instance(child.id)
+    assert stored is not None and (stored.parent_instance_id, stored.metadata) == (
+        parent.id, {"d": 1},
+    )  # fmt: skip
+    assert [a.event_type for a in await storage.get_audit(child.id)] == ["state_transition"]
+    assert [s.id for s in await storage.get_signals(other.id)] == [to_other.id]
+    assert await storage.get_signals(ended.id) == []  # a terminal target drops the signal
+
+    stale = Changeset(
+        parent.id, 1, 2_100, instances_insert=[rows.instance(sequence_id)],
+        signals_send=[rows.signal(other.id, "cancel")],
+    )  # fmt: skip
+    assert not (await storage.commit(stale)).ok
+    assert len(await storage.get_signals(other.id)) == 1
+    flt_children = await storage.list_instances(InstanceFilter(parent_instance_id=parent.id), 10, 0)
+    assert [c.id for c in flt_children] == [child.id]
+
+
+async def test_a_changeset_can_create_its_instance_whole(
+    storage: Storage, rows: Any, sequence_id: str
+) -> None:
+    fork = rows.instance(sequence_id, state="scheduled")
+    node = rows.node(fork.id, "a", 0)
+    cs = Changeset(
+        fork.id, 0, 2_000, create=fork, nodes_insert=[node],
+        outputs=[rows.output(fork.id, "a", {"copied": True})], kv_set={"_cache:k": 1},
+        audit=[rows.audit(fork.id, "forked_from")],
+    )  # fmt: skip
+    result = await storage.commit(cs)
+    assert (result.ok, result.rev) == (True, 0)
+    bundle = await storage.load_bundle(fork.id)
+    assert bundle is not None and bundle.instance.state == "scheduled"
+    assert [n.id for n in bundle.nodes] == [node.id]
+    assert bundle.outputs["a"].output == {"copied": True}
+    assert bundle.kv == {"_cache:k": 1}
+    assert [a.event_type for a in await storage.get_audit(fork.id)] == ["forked_from"]

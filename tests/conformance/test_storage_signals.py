@@ -55,6 +55,18 @@ async def test_inbox_keeps_arrival_order(
     assert [s.signal_type for s in bundle.signals] == ["resume", "pause", "custom:b", "cancel"]
 
 
+async def test_pending_only_leaves_delivered_signals_out(
+    storage: Storage, rows: Any, make_instance: MakeInstance
+) -> None:
+    inst = await make_instance(state="running", lease_owner="n1", rev=1)
+    first, second = rows.signal(inst.id, "pause"), rows.signal(inst.id, "cancel")
+    for sig in (first, second):
+        await storage.enqueue_signal(sig)
+    assert (await storage.commit(Changeset(inst.id, 1, 2_000, signals_delivered=[first.id]))).ok
+    assert [s.id for s in await storage.get_signals(inst.id)] == [first.id, second.id]
+    assert [s.id for s in await storage.get_signals(inst.id, pending_only=True)] == [second.id]
+
+
 async def test_signalled_instances_by_state(
     storage: Storage, rows: Any, make_instance: MakeInstance
 ) -> None:

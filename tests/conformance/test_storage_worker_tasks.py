@@ -192,3 +192,22 @@ async def test_list_worker_tasks_filters_and_orders_oldest_first(
     assert await ids(handler_name="x") == [t_other.id]
     assert await ids(instance_id=inst.id, limit=2, offset=1) == [t_other.id, t2.id]
     assert await ids(instance_id="missing") == []
+
+
+async def test_a_result_can_be_stored_with_its_task_while_the_instance_is_held(
+    storage: Storage, rows: Any, make_instance: MakeInstance
+) -> None:
+    task = rows.task("?")
+    inst = await with_tasks(storage, make_instance, task)
+    await storage.claim_worker_tasks("h", "w1", 1, 2_000)
+    done = TaskUpdate(task.id, "claimed", 1, {"state": "completed", "output": {"ok": 1}})
+    note = rows.signal(inst.id, "worker_result", payload={"task_id": task.id})
+    assert await storage.store_task_result(done, note) is True
+    stored = await storage.get_worker_task(task.id)
+    assert stored is not None and (stored.state, stored.output) == ("completed", {"ok": 1})
+    assert [s.id for s in await storage.get_signals(inst.id)] == [note.id]
+    after = await storage.get_instance(inst.id)
+    assert after is not None and after.rev == 2  # the instance row is not touched
+    again = rows.signal(inst.id, "worker_result")
+    assert await storage.store_task_result(done, again) is False  # not claimed any more
+    assert len(await storage.get_signals(inst.id)) == 1

@@ -1,4 +1,5 @@
-"""Child process for the crash test: runs 50 instances of a 5-step sequence.
+"""Child process for the crash test: runs 50 instances of a 5-step sequence (one shape
+starts a sub-sequence per instance).
 
 Every handler appends ``instance_id block_id`` to a log file *before* its result can
 commit, so the parent can compare what ran with what committed after a SIGKILL.
@@ -30,7 +31,15 @@ SHAPES = {
          "body": [{"type": "step", "id": "s4", "handler": "s4"}]},
         {"type": "step", "id": "s5", "handler": "s5"},
     ],
+    # s1, then a child instance running s2, s3 and s4, then s5.
+    "sub_sequence": [
+        {"type": "step", "id": "s1", "handler": "s1"},
+        {"type": "sub_sequence", "id": "call", "sequence_name": "crash-child",
+         "input": {"n": "{{ context.data.n }}"}},
+        {"type": "step", "id": "s5", "handler": "s5"},
+    ],
 }  # fmt: skip
+CHILD_BLOCKS = [{"type": "step", "id": s, "handler": s} for s in ("s2", "s3", "s4")]
 
 
 def main(db: str, log: str, shape: str = "steps") -> None:
@@ -48,6 +57,7 @@ def main(db: str, log: str, shape: str = "steps") -> None:
 
     for name in STEPS:
         engine.handler(name)(work)
+    engine.upsert_sequence({"name": "crash-child", "blocks": CHILD_BLOCKS})
     seq = engine.upsert_sequence({"name": f"crash-{shape}", "blocks": SHAPES[shape]})
     instances = [
         engine.create_instance(seq, {"n": i}, idempotency_key=f"crash-{i}")

@@ -1,7 +1,8 @@
 """Kill the engine's process with SIGKILL mid-run, several times; nothing committed repeats.
 
 A child process runs 50 instances of a 5-step sequence (or of one with a parallel and a
-loop in the middle) whose handlers log every execution.
+loop in the middle, or of one that runs three of its steps in a sub-sequence) whose
+handlers log every execution.
 It is killed at several points; after each kill we read which steps had committed. A
 fresh engine on the same file then finishes everything. Every step runs exactly once,
 except steps that were in flight at a kill (ran, did not commit): those may run again
@@ -24,7 +25,9 @@ CHILD = Path(__file__).with_name("crash_child.py")
 INSTANCES = 50
 STEPS = ("s1", "s2", "s3", "s4", "s5")
 #: Step executions per instance for each shape (the composite loop runs s4 three times).
-RUNS_PER_INSTANCE = {"steps": 5, "composite": 7}
+RUNS_PER_INSTANCE = {"steps": 5, "composite": 7, "sub_sequence": 5}
+#: Instances per started instance (a sub-sequence adds a child).
+INSTANCES_PER = {"steps": 1, "composite": 1, "sub_sequence": 2}
 KILL_AFTER_LINES = (5, 60, 130, 200)
 
 pytestmark = [pytest.mark.crash, pytest.mark.slow]
@@ -68,7 +71,7 @@ def spawn(db: Path, log: Path, shape: str) -> subprocess.Popen[str]:
     )
 
 
-@pytest.mark.parametrize("shape", ["steps", "composite"])
+@pytest.mark.parametrize("shape", ["steps", "composite", "sub_sequence"])
 def test_sigkill_loses_nothing_and_repeats_only_in_flight_steps(tmp_path: Path, shape: str) -> None:
     db, log = tmp_path / "crash.db", tmp_path / "runs.log"
     in_flight_at_kill: Counter[tuple[str, str]] = Counter()
@@ -99,8 +102,12 @@ def test_sigkill_loses_nothing_and_repeats_only_in_flight_steps(tmp_path: Path, 
 
     conn = sqlite3.connect(db)
     states = Counter(s for (s,) in conn.execute("SELECT state FROM instances"))
+    parents = Counter(p for (p,) in conn.execute("SELECT parent_instance_id FROM instances"))
     conn.close()
-    assert states == {"completed": INSTANCES}
+    assert states == {"completed": INSTANCES * INSTANCES_PER[shape]}
+    if shape == "sub_sequence":  # exactly one child per parent, whatever the kills hit
+        assert parents.pop(None) == INSTANCES
+        assert sorted(set(parents.values())) == [1] and len(parents) == INSTANCES
     assert len(committed(db)) == INSTANCES * RUNS_PER_INSTANCE[shape]
 
     runs = Counter(logged(log))

@@ -26,10 +26,16 @@ def test_two_processes_share_the_work_without_double_runs(tmp_path: Path) -> Non
         )
         for tag in ("left", "right")
     ]
-    for child in children:
-        out, err = child.communicate(timeout=90)
-        assert child.returncode == 0, err
-        assert "'completed': 80" in out, out
+    try:
+        for child in children:
+            out, err = child.communicate(timeout=90)
+            assert child.returncode == 0, err
+            assert "'completed': 80" in out, out
+    finally:
+        for child in children:  # a failed assertion must not leave the other one running
+            if child.poll() is None:
+                child.kill()
+                child.communicate()
     runs = Counter(
         (line.split()[0], line.split()[1]) for line in log.read_text().splitlines() if line
     )

@@ -85,6 +85,28 @@ def test_waiting_for_a_worker_raises_instead_of_hanging(engine_env: EngineEnv) -
     assert "worker: send_email" in text  # the instance tree
 
 
+def test_a_child_on_a_timer_is_waited_for_and_a_stuck_child_is_named(
+    engine_env: EngineEnv,
+) -> None:
+    engine_env.engine.upsert_sequence(
+        o8.sequence("later", o8.step("nap", "noop", delay="3d"), o8.step("done", "noop"))
+    )
+    inst = engine_env.run(o8.sequence("parent", o8.sub_sequence("call", "later")))
+    assert inst.state == "completed"  # the wait jumped the child's three-day timer
+
+    with pytest.warns(o8.UnregisteredHandlerWarning):
+        engine_env.engine.upsert_sequence(o8.sequence("mailer", o8.step("send", "send_email")))
+    stuck = engine_env.start(o8.sequence("outer", o8.sub_sequence("call", "mailer")))
+    with pytest.raises(StuckInstanceError) as caught:
+        engine_env.wait(stuck)
+    [child] = stuck.children()
+    assert caught.value.waiting_for == [
+        "block 'call' waits for a child instance",
+        f"child {child.id} is waiting",
+        "  step 'send' waits for an external worker (handler 'send_email', not registered)",
+    ]
+
+
 def test_registering_the_handler_later_lets_the_wait_finish(engine_env: EngineEnv) -> None:
     inst = quietly_start(engine_env, o8.sequence("mail", o8.step("send", "send_email")))
     engine_env.run_until_idle()

@@ -6,9 +6,10 @@ import orch8_nb
 
 EXPECTED = {
     "AsyncEngine", "ConflictError", "Engine", "ExpressionError", "FailStep",
-    "InputValidationError", "Instance", "InstanceValidationError", "InvalidTransitionError",
-    "NotFoundError", "Orch8Error", "Problem", "RealClock", "RetryStep", "SequenceDefinition",
-    "SequenceValidationError", "SignalValidationError", "StepContext", "StorageError",
+    "InputValidationError", "Instance", "InstanceMigration", "InstanceValidationError",
+    "InvalidTransitionError", "MigrationPlan", "NotFoundError", "OldVersionWarning",
+    "Orch8Error", "Problem", "RealClock", "RetryStep", "SequenceDefinition",
+    "SequenceValidationError", "Session", "SignalValidationError", "StepContext", "StorageError",
     "UnregisteredHandlerWarning", "UnsupportedFeatureError", "VirtualClock", "__version__",
     "ab_split", "cancellation_scope", "for_each", "human_input", "loop", "parallel", "race",
     "retry", "route", "router", "saga", "saga_step", "sequence", "sequence_json_schema", "step",

@@ -19,6 +19,7 @@ from orch8_nb.engine.blocks import (
     router,
     saga,
     step,
+    sub_sequence,
     try_catch,
 )
 
@@ -35,6 +36,7 @@ REGISTRY: dict[str, BlockAdvance] = {
     "ab_split": ab_split.advance,
     "cancellation_scope": cancellation_scope.advance,
     "saga": saga.advance,
+    "sub_sequence": sub_sequence.advance,
 }
 
 #: Block types this engine executes; sequences using others are refused at registration.

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from orch8_nb.engine.children import cancel_child
 from orch8_nb.engine.tree import DONE_OK, TERMINAL_NODE_STATES
-from orch8_nb.storage.rows import NodeRow
+from orch8_nb.storage.rows import NodeRow, OutputPrune
 
 if TYPE_CHECKING:
     from orch8_nb.engine.evaluator import Evaluation
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
 
 #: Instance-metadata keys ``<prefix><block_id>`` that hold a block's per-run state.
 MARKER_PREFIXES = (
-    "_delay_until:", "_route:", "_phase:", "_loop:", "_poll:", "_each:", "_gate:",
+    "_delay_until:", "_route:", "_phase:", "_loop:", "_poll:", "_each:", "_gate:", "_child:",
+    "_each_live:", "_breaker_wait:", "_rate_wait:",
 )  # fmt: skip
 
 
@@ -74,6 +76,7 @@ def close(run: Run, nodes: list[NodeRow], state: str) -> None:
         for each in (node, *descendants(run, node)):
             if each.state == "waiting" and each.block_type == "step":
                 run.pending.tasks_drop_blocks.append(each.block_id)  # out with a worker
+            cancel_child(run, each)
             if each.state not in TERMINAL_NODE_STATES:
                 run.set_node(each, state)
 
@@ -92,6 +95,16 @@ def reset(run: Run, nodes: list[NodeRow]) -> None:
                 if key in run.inst.metadata:
                     del run.inst.metadata[key]
                     run.mark_metadata()
+
+
+def compact(run: Run, node: NodeRow, skip: int) -> None:
+    """``retain_iterations``: drop the stored outputs of iterations older than the last N.
+
+    ``skip`` says which of the block's own marker rows (newest first) is the oldest to
+    keep; rows of the block and its body written before it are deleted with the commit.
+    """
+    blocks = sorted({node.block_id, *(d.block_id for d in descendants(run, node))})
+    run.pending.outputs_prune.append(OutputPrune(node.block_id, skip, blocks))
 
 
 def all_pending(children: list[NodeRow]) -> bool:

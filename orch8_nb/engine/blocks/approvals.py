@@ -17,7 +17,7 @@ async def pending_approvals(
     items: list[dict[str, Any]] = []
     flt = InstanceFilter(tenant_id=tenant_id, states=("waiting", "scheduled"))
     for row in await storage.list_instances(flt, 10_000, 0):
-        seq = await catalog.compiled(row.sequence_id)
+        seq = await catalog.for_instance(row)
         for node in await storage.get_tree(row.id):
             spec = getattr(seq.block(node.block_id), "wait_for_input", None)
             if node.state == "waiting" and spec is not None:

@@ -5,6 +5,7 @@ as in Orch8). The count is kept in instance metadata (``_loop:<id>``) and writte
 block's output ``{_iterations: n}`` after every iteration. A failing body fails the loop
 unless ``continue_on_error``. ``poll_interval`` (seconds) waits between iterations; the
 loop stops after ``max_iterations``. After the last iteration the body keeps its states.
+With ``retain_iterations: N`` only the outputs of the last N iterations stay stored.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from orch8_nb.engine.blocks._lanes import (
     advance_lane,
     all_pending,
     close,
+    compact,
     finish,
     lanes,
     reset,
@@ -48,6 +50,8 @@ def advance(run: Run, node: NodeRow, block: Any, ev: Evaluation, in_flight: set[
         return
     done += 1
     run.add_output(block.id, {"_iterations": done}, attempt=0)
+    if block.retain_iterations is not None:  # keep the end markers of the last N passes
+        compact(run, node, block.retain_iterations)
     ev.changed = True
     if done >= block.max_iterations or (block.break_on and _holds(run, block.break_on)):
         finish(run, node, ev, Lane.DONE)

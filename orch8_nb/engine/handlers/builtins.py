@@ -68,6 +68,13 @@ def fail(ctx: StepContext) -> None:
     raise FailStep(message)
 
 
+def self_modify(ctx: StepContext) -> dict[str, Any]:
+    """Injects ``params.blocks`` into the running instance (at ``params.position``, or
+    appended); the engine applies it and records ``{injected_count, position}``."""
+    p = _params(ctx)
+    return {"_self_modify": True, "blocks": p.get("blocks"), "position": p.get("position")}
+
+
 def transform(ctx: StepContext) -> Any:
     """Returns its resolved params: pure templating, writes nothing."""
     return ctx.params
@@ -138,6 +145,7 @@ BUILTINS = {
     "sleep": sleep,
     "fail": fail,
     "transform": transform,
+    "self_modify": self_modify,
     "assert": assert_condition,
     "set_state": set_state,
     "get_state": get_state,

@@ -65,5 +65,5 @@ class SubSequenceDef(BlockBase):
         None, description="Version to run; omitted means the latest non-deprecated one."
     )
     input: Any = Field(
-        None, description="The child's context.data (passed literally, not templated)."
+        None, description="The child's context.data; {{ }} templates are resolved first."
     )

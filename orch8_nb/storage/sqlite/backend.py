@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Sequence
 from typing import Literal
 
@@ -12,6 +13,7 @@ from orch8_nb.storage.rows import (
     JSON,
     AuditRow,
     Changeset,
+    CheckpointRow,
     CommitResult,
     InstanceBundle,
     InstanceFilter,
@@ -20,10 +22,12 @@ from orch8_nb.storage.rows import (
     NodeRow,
     OutputRow,
     SequenceRow,
+    SessionRow,
     SignalRow,
+    TaskUpdate,
     WorkerTaskRow,
 )
-from orch8_nb.storage.sqlite import migrations, reads, writes
+from orch8_nb.storage.sqlite import changes, migrations, reads, records, writes
 from orch8_nb.storage.sqlite.dbthread import DatabaseThread
 
 Synchronous = Literal["OFF", "NORMAL", "FULL"]
@@ -70,7 +74,7 @@ class SqliteStorage:
         )
         conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
         if self.path != ":memory:":
-            conn.execute("PRAGMA journal_mode = WAL")
+            _switch_to_wal(conn, self.busy_timeout_ms)
         conn.execute(f"PRAGMA synchronous = {self.synchronous}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
@@ -169,7 +173,7 @@ class SqliteStorage:
 
     async def commit(self, changeset: Changeset) -> CommitResult:
         try:
-            return await self._db.run(lambda c: writes.commit(c, changeset))
+            return await self._db.run(lambda c: changes.commit(c, changeset))
         except ConflictError as exc:
             return CommitResult(False, changeset.expect_rev, reason=str(exc))
 
@@ -230,11 +234,82 @@ class SqliteStorage:
     async def get_audit(self, instance_id: str) -> list[AuditRow]:
         return await self._db.run(lambda c: reads.get_audit(c, instance_id), write=False)
 
-    async def get_signals(self, instance_id: str) -> list[SignalRow]:
-        return await self._db.run(lambda c: reads.get_signals(c, instance_id), write=False)
+    async def get_signals(self, instance_id: str, *, pending_only: bool = False) -> list[SignalRow]:
+        return await self._db.run(
+            lambda c: reads.get_signals(c, instance_id, pending_only), write=False
+        )
 
     async def get_kv(self, instance_id: str) -> dict[str, JSON]:
         return await self._db.run(lambda c: reads.get_kv(c, instance_id), write=False)
+
+    # -- checkpoints and sessions ----------------------------------------------------------------
+
+    async def save_checkpoint(self, row: CheckpointRow, audit: Sequence[AuditRow] = ()) -> None:
+        await self._db.run(lambda c: records.save_checkpoint(c, row, audit), write=True)
+
+    async def list_checkpoints(self, instance_id: str) -> list[CheckpointRow]:
+        return await self._db.run(lambda c: records.list_checkpoints(c, instance_id), write=False)
+
+    async def prune_checkpoints(
+        self, instance_id: str, keep: int, audit: Sequence[AuditRow] = ()
+    ) -> int:
+        return await self._db.run(
+            lambda c: records.prune_checkpoints(c, instance_id, keep, audit), write=True
+        )
+
+    async def create_session(self, row: SessionRow, audit: Sequence[AuditRow] = ()) -> None:
+        await self._db.run(lambda c: records.create_session(c, row, audit), write=True)
+
+    async def get_session(self, session_id: str) -> SessionRow | None:
+        return await self._db.run(lambda c: records.get_session(c, session_id), write=False)
+
+    async def find_session(self, tenant_id: str, key: str) -> SessionRow | None:
+        return await self._db.run(lambda c: records.find_session(c, tenant_id, key), write=False)
+
+    async def list_sessions(self, tenant_id: str, limit: int, offset: int) -> list[SessionRow]:
+        return await self._db.run(
+            lambda c: records.list_sessions(c, tenant_id, limit, offset), write=False
+        )
+
+    async def store_task_result(self, update: TaskUpdate, signal: SignalRow) -> bool:
+        return await self._db.run(
+            lambda c: changes.store_task_result(c, update, signal), write=True
+        )
+
+    async def set_rate_limit(
+        self,
+        tenant_id: str,
+        key: str,
+        max_count: int,
+        window_ms: int,
+        now: int,
+        audit: Sequence[AuditRow] = (),
+    ) -> None:
+        await self._db.run(
+            lambda c: records.set_rate_limit(c, tenant_id, key, max_count, window_ms, now, audit),
+            write=True,
+        )
+
+    async def delete_rate_limit(
+        self, tenant_id: str, key: str, audit: Sequence[AuditRow] = ()
+    ) -> bool:
+        return await self._db.run(
+            lambda c: records.delete_rate_limit(c, tenant_id, key, audit), write=True
+        )
+
+    async def append_audit(self, audit: Sequence[AuditRow]) -> None:
+        await self._db.run(lambda c: records.append_audit(c, audit), write=True)
+
+    async def list_rate_limits(self, tenant_id: str) -> list[dict[str, JSON]]:
+        return await self._db.run(lambda c: records.list_rate_limits(c, tenant_id), write=False)
+
+    async def acquire_rate(self, tenant_id: str, key: str, now: int) -> int | None:
+        return await self._db.run(
+            lambda c: records.acquire_rate(c, tenant_id, key, now), write=True
+        )
+
+    async def update_session(self, row: SessionRow, audit: Sequence[AuditRow] = ()) -> None:
+        await self._db.run(lambda c: records.update_session(c, row, audit), write=True)
 
     # -- engine processes ------------------------------------------------------------------------
 
@@ -265,3 +340,23 @@ class SqliteStorage:
         return await self._db.run(
             lambda c: writes.release_instances(c, now, reason, owners, except_owners)
         )
+
+
+def _switch_to_wal(conn: sqlite3.Connection, budget_ms: int) -> None:
+    """``journal_mode = WAL``, retried while another process holds the file.
+
+    The switch needs an exclusive lock, and when several processes open a fresh file at
+    once (two kernels, two engines) SQLite may report "database is locked" at once instead
+    of waiting through the busy timeout; so wait and retry here, within the same budget.
+    """
+    waited_ms, delay_ms = 0, 5
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or waited_ms >= budget_ms:
+                raise
+        threading.Event().wait(delay_ms / 1000)
+        waited_ms += delay_ms
+        delay_ms = min(delay_ms * 2, 100)

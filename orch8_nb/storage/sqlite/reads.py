@@ -73,6 +73,7 @@ def _instance_where(flt: InstanceFilter) -> tuple[str, list[Any]]:
         ("namespace = ?", flt.namespace),
         ("sequence_id = ?", flt.sequence_id),
         ("parent_instance_id = ?", flt.parent_instance_id),
+        ("session_id = ?", flt.session_id),
     ]
     where, args = _where(conds)
     extra: list[str] = []
@@ -126,9 +127,17 @@ def load_bundles(conn: sqlite3.Connection, instances: list[InstanceRow]) -> list
         nodes[t[1]].append(c.node_row(t))
     outputs: dict[str, dict[str, OutputRow]] = {i: {} for i in ids}
     attempts: dict[str, dict[str, OutputRow]] = {i: {} for i in ids}
+    # Only the latest row per block (of any kind, and the latest real one): an instance
+    # with a long history (loops, many items) reloads in time independent of its length.
+    sentinels = c.placeholders(len(SENTINEL_REFS))
     for t in conn.execute(
-        f"SELECT {c.OUTPUT_COLS} FROM block_outputs WHERE instance_id IN ({marks}) ORDER BY seq",
-        ids,
+        f"SELECT {c.OUTPUT_COLS} FROM block_outputs WHERE seq IN ("
+        f"SELECT MAX(seq) FROM block_outputs WHERE instance_id IN ({marks}) "
+        "GROUP BY instance_id, block_id UNION "
+        f"SELECT MAX(seq) FROM block_outputs WHERE instance_id IN ({marks}) AND "
+        f"(output_ref IS NULL OR output_ref NOT IN ({sentinels})) "
+        "GROUP BY instance_id, block_id) ORDER BY seq",
+        [*ids, *ids, *sorted(SENTINEL_REFS)],
     ):
         row = c.output_row(t)
         attempts[row.instance_id][row.block_id] = row
@@ -229,9 +238,12 @@ def get_audit(conn: sqlite3.Connection, instance_id: str) -> list[AuditRow]:
     return [c.audit_row(t) for t in cur]
 
 
-def get_signals(conn: sqlite3.Connection, instance_id: str) -> list[SignalRow]:
+def get_signals(
+    conn: sqlite3.Connection, instance_id: str, pending_only: bool = False
+) -> list[SignalRow]:
+    pending = " AND delivered = 0" if pending_only else ""
     cur = conn.execute(
-        f"SELECT {c.SIGNAL_COLS} FROM signal_inbox WHERE instance_id = ? ORDER BY seq",
+        f"SELECT {c.SIGNAL_COLS} FROM signal_inbox WHERE instance_id = ?{pending} ORDER BY seq",
         (instance_id,),
     )
     return [c.signal_row(t) for t in cur]

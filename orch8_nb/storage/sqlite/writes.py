@@ -9,11 +9,7 @@ from typing import Any
 
 from orch8_nb.errors import ConflictError, InvalidTransitionError, NotFoundError
 from orch8_nb.storage.rows import (
-    INSTANCE_JSON_COLUMNS,
-    INSTANCE_UPDATABLE,
     AuditRow,
-    Changeset,
-    CommitResult,
     InstanceBundle,
     InstanceRow,
     NodeInfo,
@@ -75,7 +71,6 @@ def create_instances(
 ) -> list[tuple[str, bool]]:
     results: list[tuple[str, bool]] = []
     dropped: set[str] = set()
-    insert = f"INSERT INTO instances ({c.INSTANCE_COLS}) VALUES ({c.placeholders(23)})"
     for row in rows:
         if row.idempotency_key is not None:
             hit = conn.execute(
@@ -86,7 +81,7 @@ def create_instances(
                 results.append((hit[0], True))
                 dropped.add(row.id)
                 continue
-        conn.execute(insert, c.instance_params(row))
+        insert_instances(conn, [row])
         results.append((row.id, False))
     kept = [a for a in audits if a.instance_id not in dropped]
     if kept:
@@ -94,8 +89,26 @@ def create_instances(
     return results
 
 
+def many(conn: sqlite3.Connection, sql: str, rows: list[Any]) -> None:
+    """``executemany``, but a plain ``execute`` for the usual single row (cheaper)."""
+    if len(rows) == 1:
+        conn.execute(sql, rows[0])
+    else:
+        conn.executemany(sql, rows)
+
+
+def insert_instances(conn: sqlite3.Connection, rows: Sequence[InstanceRow]) -> None:
+    many(
+        conn,
+        f"INSERT INTO instances ({c.INSTANCE_COLS}) VALUES ({c.placeholders(23)})",
+        [c.instance_params(row) for row in rows],
+    )
+
+
 def insert_audit(conn: sqlite3.Connection, rows: Sequence[AuditRow]) -> None:
-    _many(
+    if not rows:
+        return
+    many(
         conn,
         "INSERT INTO audit_log (id, instance_id, tenant_id, event_type, from_state, to_state, "
         f"block_id, details, created_at) VALUES ({c.placeholders(9)})",
@@ -157,137 +170,6 @@ def claim_due(conn: sqlite3.Connection, now: int, limit: int, owner: str) -> lis
         inst.rev += 1
         inst.updated_at = now
     return load_bundles(conn, chosen)
-
-
-def commit(conn: sqlite3.Connection, cs: Changeset) -> CommitResult:
-    sets = ["rev = rev + 1", "updated_at = ?"]
-    args: list[Any] = [cs.now]
-    for col, value in cs.instance.items():
-        if col not in INSTANCE_UPDATABLE:
-            raise ValueError(f"instance column {col!r} cannot be updated")
-        sets.append(f"{col} = ?")
-        args.append(c.dumps_opt(value) if col in INSTANCE_JSON_COLUMNS else value)
-    sql = f"UPDATE instances SET {', '.join(sets)} WHERE id = ? AND rev = ?"
-    args += [cs.instance_id, cs.expect_rev]
-    if cs.expect_state is not None:
-        sql += " AND state = ?"
-        args.append(cs.expect_state)
-    if conn.execute(sql, args).rowcount != 1:
-        return CommitResult(False, cs.expect_rev, reason="instance changed concurrently")
-    for task_id in cs.tasks_withdraw:
-        gone = conn.execute(
-            "DELETE FROM worker_tasks WHERE id = ? AND state = 'pending'", (task_id,)
-        ).rowcount
-        if gone != 1:
-            raise ConflictError(f"worker task {task_id} was claimed meanwhile")
-    for upd in cs.tasks_update:
-        if not _apply_task_update(
-            conn, upd.task_id, upd.expect_state, upd.expect_epoch, upd.values
-        ):
-            # Undo the instance update too: the unit runs in a savepoint / transaction.
-            raise ConflictError(f"worker task {upd.task_id} changed concurrently")
-    _apply_children(conn, cs)
-    pending = cs.check_signals and (
-        conn.execute(
-            "SELECT 1 FROM signal_inbox WHERE instance_id = ? AND delivered = 0 LIMIT 1",
-            (cs.instance_id,),
-        ).fetchone()
-        is not None
-    )
-    return CommitResult(True, cs.expect_rev + 1, pending_signals=pending)
-
-
-def _many(conn: sqlite3.Connection, sql: str, rows: list[Any]) -> None:
-    """``executemany``, but a plain ``execute`` for the usual single row (cheaper)."""
-    if len(rows) == 1:
-        conn.execute(sql, rows[0])
-    else:
-        conn.executemany(sql, rows)
-
-
-def _apply_children(conn: sqlite3.Connection, cs: Changeset) -> None:
-    iid = cs.instance_id
-    if cs.nodes_delete:
-        conn.execute("DELETE FROM execution_tree WHERE instance_id = ?", (iid,))
-    if cs.nodes_insert:
-        _many(
-            conn,
-            f"INSERT INTO execution_tree ({c.NODE_COLS}) VALUES ({c.placeholders(10)})",
-            [c.node_params(n) for n in cs.nodes_insert],
-        )
-    if cs.nodes_update:
-        _many(
-            conn,
-            "UPDATE execution_tree SET state = ?, started_at = ?, completed_at = ? WHERE id = ?",
-            [(u.state, u.started_at, u.completed_at, u.node_id) for u in cs.nodes_update],
-        )
-    if cs.outputs:
-        _many(
-            conn,
-            "INSERT INTO block_outputs (id, instance_id, block_id, output, output_ref, "
-            f"output_size, attempt, created_at) VALUES ({c.placeholders(8)})",
-            [c.output_params(o) for o in cs.outputs],
-        )
-    if cs.signals_delivered:
-        _many(
-            conn,
-            "UPDATE signal_inbox SET delivered = 1, delivered_at = ? WHERE id = ?",
-            [(cs.now, sid) for sid in cs.signals_delivered],
-        )
-    if cs.tasks_drop_blocks:
-        conn.executemany(
-            "DELETE FROM worker_tasks WHERE instance_id = ? AND block_id = ? AND state = 'pending'",
-            [(iid, b) for b in cs.tasks_drop_blocks],
-        )
-    if cs.tasks_delete_pending:
-        conn.execute("DELETE FROM worker_tasks WHERE instance_id = ? AND state = 'pending'", (iid,))
-    if cs.tasks_insert:
-        _many(
-            conn,
-            f"INSERT INTO worker_tasks ({c.TASK_COLS}) VALUES ({c.placeholders(22)})",
-            [c.task_params(t) for t in cs.tasks_insert],
-        )
-    if cs.kv_set:
-        _many(
-            conn,
-            "INSERT INTO instance_kv_state (instance_id, key, value, updated_at) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (instance_id, key) DO UPDATE SET "
-            "value = excluded.value, updated_at = excluded.updated_at",
-            [(iid, k, c.dumps(v), cs.now) for k, v in cs.kv_set.items()],
-        )
-    if cs.kv_delete:
-        _many(
-            conn,
-            "DELETE FROM instance_kv_state WHERE instance_id = ? AND key = ?",
-            [(iid, k) for k in cs.kv_delete],
-        )
-    if cs.audit:
-        insert_audit(conn, cs.audit)
-
-
-def _apply_task_update(
-    conn: sqlite3.Connection,
-    task_id: str,
-    expect_state: str,
-    expect_epoch: int | None,
-    values: dict[str, Any],
-) -> bool:
-    sets: list[str] = []
-    args: list[Any] = []
-    for col, value in values.items():
-        sets.append(f"{col} = ?")
-        if col in c.TASK_JSON_COLUMNS:
-            args.append(c.dumps_opt(value))
-        elif isinstance(value, bool):
-            args.append(int(value))
-        else:
-            args.append(value)
-    sql = f"UPDATE worker_tasks SET {', '.join(sets)} WHERE id = ? AND state = ?"
-    args += [task_id, expect_state]
-    if expect_epoch is not None:
-        sql += " AND claim_epoch = ?"
-        args.append(expect_epoch)
-    return bool(conn.execute(sql, args).rowcount == 1)
 
 
 def enqueue_signal(conn: sqlite3.Connection, row: SignalRow) -> str:

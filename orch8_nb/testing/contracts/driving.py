@@ -2,8 +2,9 @@
 
 The loop ticks while the instance is due. When it parks (waiting, paused, or scheduled
 on a future timer) the next ``when_parked`` signal is sent; with none left, the clock
-jumps to the timer. ``max_ticks`` and ``max_logical_duration_ms`` stop the loop with a
-failure; so does an instance parked with nothing left to wake it.
+jumps to the timer. An instance waiting for child instances that can still move on
+follows their ticks and timers. ``max_ticks`` and ``max_logical_duration_ms`` stop the
+loop with a failure; so does an instance parked with nothing left to wake it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime
 from orch8_nb.engine import Engine, Instance, VirtualClock
 from orch8_nb.engine.instance import TERMINAL
 from orch8_nb.model import TaskInstance
+from orch8_nb.testing._report import children_can_move
 from orch8_nb.testing.contracts.model import ContractCase, SignalFixture
 
 DEFAULT_MAX_TICKS = 5_000
@@ -56,6 +58,10 @@ def drive(engine: Engine, inst: Instance, case: ContractCase, clock: VirtualCloc
                 break
             clock.set(fire)
             continue
+        elif state == "waiting" and children_can_move(inst):
+            if not _follow_children(engine, clock, (start, limit, max_ticks), result):
+                break
+            continue
         elif state != "scheduled":
             result.failures.append(
                 f"the instance did not finish: it is {state!r} with nothing left to wake it "
@@ -87,6 +93,32 @@ def drive(engine: Engine, inst: Instance, case: ContractCase, clock: VirtualCloc
             else f"signals[{i}] ({sig.label}) was never sent"
         )
     return result
+
+
+def _follow_children(
+    engine: Engine, clock: VirtualClock, limits: tuple[int, int | None, int], result: Drive
+) -> bool:
+    """One tick for a parent waiting on children; jump to their next timer when none is
+    due. False (with a failure recorded) once a limit is reached. ``limits`` holds the
+    start time, ``max_logical_duration_ms`` and ``max_ticks``."""
+    start, limit, max_ticks = limits
+    if result.ticks >= max_ticks:
+        result.failures.append(
+            f"max_ticks: the instance was still waiting for child instances after "
+            f"{_ticks(result.ticks)} (the case's limit)"
+        )
+        return False
+    head = engine.next_timer()
+    if engine.tick_once() == 0 and head is not None:
+        if limit is not None and head - start > limit:
+            result.failures.append(
+                f"max_logical_duration_ms: a child instance's next timer is {head - start} ms "
+                f"in, beyond the case's limit of {limit} ms"
+            )
+            return False
+        clock.set(head)
+    result.ticks += 1
+    return True
 
 
 def _ticks(n: int) -> str:

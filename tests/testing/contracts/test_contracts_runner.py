@@ -227,6 +227,23 @@ def test_max_logical_duration() -> None:
     ]
 
 
+def test_a_parent_waiting_for_items_on_timers() -> None:
+    nap = {"type": "step", "id": "w", "handler": "noop", "delay": {"duration": "1h"}}
+    each = {"type": "for_each", "id": "e", "max_parallel": 2, "collection": "context.data.xs",
+            "body": [nap]}  # fmt: skip
+    fan = {"name": "fan", "blocks": [each]}
+    result = run({"terminal_state": "completed"}, seq=fan, mocks=[], input={"xs": [1, 2, 3]})
+    assert result.passed, result.failures
+    assert result.logical_ms == 7_200_000  # two rounds of items, an hour each
+    short = run(seq=fan, mocks=[], input={"xs": [1, 2, 3]}, max_logical_duration_ms=60_000)
+    assert short.failures == [
+        "max_logical_duration_ms: a child instance's next timer is 3600000 ms in, beyond the "
+        "case's limit of 60000 ms"
+    ]
+    ticks = run(seq=fan, mocks=[], input={"xs": [1, 2, 3]}, max_ticks=2)
+    assert ticks.failures[0].startswith("max_ticks: the instance was still waiting for child")
+
+
 def test_signals_that_cannot_be_delivered() -> None:
     assert failures(signals=[{"signal_type": "cancel"}]) == [
         "signals[0] (cancel) was never sent: the instance ended 'completed' before it parked again"
@@ -239,13 +256,13 @@ def test_signals_that_cannot_be_delivered() -> None:
 
 
 def test_sequences_and_instances_that_cannot_run() -> None:
-    child = {"name": "fan", "blocks": [
-        {"type": "sub_sequence", "id": "p", "sequence_name": "other"}]}  # fmt: skip
-    result = run(seq=child, mocks=[])
+    window = {"type": "step", "id": "p", "handler": "wasm://resize"}
+    later = {"name": "fan", "blocks": [window]}
+    result = run(seq=later, mocks=[])
     assert result.final_state is None
     [line] = result.failures
     assert line.startswith("the sequence cannot run: this sequence uses features")
-    assert "'sub_sequence' blocks are not executed yet" in line
+    assert "blocks[0].handler ('p'): plugin handlers are not available yet" in line
 
     strict = {**FLOW, "input_schema": {"type": "object", "required": ["n", "m"]}}
     [line] = failures(seq=strict)

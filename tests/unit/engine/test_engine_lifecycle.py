@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import orch8_nb as o8
 from orch8_nb.engine import Engine, StepContext, VirtualClock
 from orch8_nb.errors import InvalidTransitionError
 
@@ -33,7 +34,8 @@ def test_versions_are_immutable_and_instances_stay_pinned(engine: Engine) -> Non
     assert engine.upsert_sequence(seq("a")).version == 1  # unchanged: same version
     later = engine.clock.now_ms() + 60_000
     pinned = engine.create_instance(v1, next_fire_at=later)
-    v2 = engine.upsert_sequence(seq("a", "b"))
+    with pytest.warns(o8.OldVersionWarning, match=r"now v2, .* \(1 on v1\)"):
+        v2 = engine.upsert_sequence(seq("a", "b"))
     assert (v2.version, str(v2.id) != str(v1.id)) == (2, True)
     assert [s.version for s in engine.sequence_versions("life")] == [1, 2]
     assert engine.find_sequence("life").version == 2
@@ -69,7 +71,7 @@ def test_priority_orders_claims(make_engine: Any) -> None:
         order.append(ctx.params["who"])
 
     for who, prio in [("low", "Low"), ("normal", "Normal"), ("critical", "Critical"), ("high", 2)]:
-        body = {"name": "p", "blocks": [{"type": "step", "id": "m", "handler": "mark",
+        body = {"name": f"p-{who}", "blocks": [{"type": "step", "id": "m", "handler": "mark",
                                          "params": {"who": who}}]}  # fmt: skip
         engine.create_instance(body, priority=prio)
     engine.run_until_idle()
@@ -131,7 +133,7 @@ def test_recovery_releases_instances_of_dead_engines(tmp_path: Path) -> None:
     url = f"sqlite:///{db}"
     first = Engine(url, clock=VirtualClock())
     inst = first.create_instance(seq("a", "b"), next_fire_at=first.clock.now_ms() + 10**9)
-    other = first.create_instance(seq("a"), next_fire_at=first.clock.now_ms() + 10**9)
+    other = first.create_instance(seq("a", name="other"), next_fire_at=first.clock.now_ms() + 10**9)
     first.shutdown()
     conn = sqlite3.connect(db)
     dead_pid = 2**22 + 12345  # above the default pid_max: no such process

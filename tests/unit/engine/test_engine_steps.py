@@ -369,10 +369,6 @@ def test_registering_a_handler_late_brings_waiting_steps_back_in_process(engine:
 @pytest.mark.parametrize(
     ("fields", "where"),
     [
-        ({"send_window": {"start_hour": 9, "end_hour": 17}}, "blocks[0].send_window"),
-        ({"rate_limit_key": "k"}, "blocks[0].rate_limit_key"),
-        ({"deadline": 1000}, "blocks[0].deadline"),
-        ({"fallback_handler": "other"}, "blocks[0].fallback_handler"),
         ({"handler": "wasm://thing"}, "blocks[0].handler"),
     ],
 )
@@ -385,9 +381,10 @@ def test_features_not_executed_yet_are_refused_not_ignored(
         engine.upsert_sequence(seq({**step("a", "noop"), **fields}))
 
 
-def test_composite_blocks_are_refused_until_they_are_executed(engine: Engine) -> None:
+def test_refusals_name_paths_inside_composites(engine: Engine) -> None:
     from orch8_nb.errors import UnsupportedFeatureError
 
-    body = seq({"type": "sub_sequence", "id": "p", "sequence_name": "child"})
-    with pytest.raises(UnsupportedFeatureError, match=r"blocks\[0\] \('p'\): 'sub_sequence'"):
+    inner = step("a", "wasm://resize")
+    body = seq({"type": "parallel", "id": "p", "branches": [[step("b", "noop")], [inner]]})
+    with pytest.raises(UnsupportedFeatureError, match=r"blocks\[0\]\.branches\[1\]\[0\]"):
         engine.upsert_sequence(body)

@@ -56,3 +56,18 @@ def test_instance_text() -> None:
         "├── (✗ failed: printer offline) ⚙ step label → print_label",
         "└── (◷ waiting: child: notify_flow) ⧉ sub-sequence notify: runs notify_flow (latest)",
     ]
+
+
+def test_a_parallel_for_each_waits_for_its_items() -> None:
+    seq = dsl.sequence(
+        "fan",
+        dsl.for_each("each", "context.data.xs", [dsl.step("w", "work")], max_parallel=4),
+        version=1,
+    )
+    nodes = [node("each", "waiting", "for_each"), node("w", "pending")]
+    assert instance_text(Row("waiting"), seq, nodes, {}).splitlines() == [
+        "instance of fan v1: ◷ waiting",
+        "└── (◷ waiting: items running as child instances) ∀ for each each: for item in "
+        "context.data.xs · max 1000  [≤4 at once]",
+        "    └── (○ pending) ⚙ step w → work",
+    ]

@@ -130,3 +130,42 @@ def test_nesting_every_composite_inside_another(engine: Engine) -> None:
     for row in inst.output_rows():
         by_block.setdefault(row.block_id, []).append(row.output)
     assert len(by_block["win"]) == 2 and len(by_block["outer"]) == 2
+
+
+def test_retain_iterations_keeps_only_the_last_n_iterations(engine: Engine) -> None:
+    loop = o8.sequence(
+        "keep",
+        o8.loop("l", "true", [o8.step("x", "noop"), o8.step("y", "noop")], max_iterations=5,
+                retain_iterations=2),
+    )  # fmt: skip
+    inst = go(engine, loop)
+    assert inst.state == "completed" and inst.outputs["l"] == {"_iterations": 5}
+    rows = [(r.block_id, r.output) for r in inst.output_rows()]
+    # the end marker of pass 3 bounds what is kept: passes 4 and 5
+    assert rows == [
+        ("l", {"_iterations": 3}),
+        ("x", {}), ("y", {}), ("l", {"_iterations": 4}),
+        ("x", {}), ("y", {}), ("l", {"_iterations": 5}),
+    ]  # fmt: skip
+
+    each = o8.sequence(
+        "keep_each",
+        o8.for_each("e", "context.data.xs", [o8.step("t", "transform", params={
+            "v": "{{ context.data.item }}"})], retain_iterations=2),
+        o8.step("after", "transform", params={"last": "{{ outputs.t.v }}"}),
+    )  # fmt: skip
+    inst = go(engine, each, {"xs": [1, 2, 3, 4]})
+    assert inst.state == "completed" and inst.outputs["after"] == {"last": 4}
+    kept = [(r.block_id, r.output) for r in inst.output_rows() if r.block_id in ("e", "t")]
+    assert kept == [
+        ("e", {"_index": 2, "_total": 4, "_item_var": "item"}), ("t", {"v": 3}),
+        ("e", {"_index": 3, "_total": 4, "_item_var": "item"}), ("t", {"v": 4}),
+    ]  # fmt: skip
+
+    none = o8.sequence(
+        "keep_none",
+        o8.for_each("e", "context.data.xs", [o8.step("t", "noop")], retain_iterations=0),
+    )
+    inst = go(engine, none, {"xs": [1, 2]})
+    assert inst.state == "completed"
+    assert [r.block_id for r in inst.output_rows()] == []

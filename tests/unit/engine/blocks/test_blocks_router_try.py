@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import uuid
 from typing import Any
+
+import pytest
 
 import orch8_nb as o8
 from orch8_nb.engine import Engine, StepContext
@@ -127,24 +130,56 @@ def test_ab_split_uses_orch8_hashing(engine: Engine) -> None:
         assert (s[chosen], s[other]) == ("completed", "skipped")
 
 
-def test_pick_variant_fixed_vectors() -> None:
-    # Computed independently: SHA-256(uuid bytes || 0x00 || block id), first 8 bytes
-    # big-endian, modulo total weight, first cumulative weight above it.
-    import hashlib
+#: Variants (50/50 split, block "exp") of the ids UUID(int=1) .. UUID(int=8).
+PINNED_PICKS = [1, 1, 1, 1, 0, 1, 0, 0]
 
+
+def test_pick_variant_fixed_vectors() -> None:
     for n in range(20):
         iid = str(uuid.UUID(int=n * 7919 + 1))
-        raw = hashlib.sha256(uuid.UUID(iid).bytes + b"\x00" + b"exp").digest()
-        target = int.from_bytes(raw[:8], "big") % 100
-        want = 0 if target < 30 else (1 if target < 80 else 2)
-        assert pick_variant(iid, "exp", [30, 50, 20]) == want
+        assert pick_variant(iid, "exp", [30, 50, 20]) == orch8_variant(iid, "exp", [30, 50, 20])
+    # Pinned: these ids pick these variants under Orch8's rule.
+    picks = [orch8_variant(str(uuid.UUID(int=n)), "exp", [50, 50]) for n in range(1, 9)]
+    assert picks == PINNED_PICKS
 
 
-def test_ab_split_distribution_is_close_to_the_weights() -> None:
+def orch8_variant(instance_id: str, block_id: str, weights: list[int]) -> int:
+    """Orch8's rule, written out independently of the engine's implementation."""
+    raw = hashlib.sha256(uuid.UUID(instance_id).bytes + b"\x00" + block_id.encode()).digest()
+    target = int.from_bytes(raw[:8], "big") % sum(weights)
+    for index, weight in enumerate(weights):
+        if target < weight:
+            return index
+        target -= weight
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.slow
+def test_ten_thousand_instances_split_within_two_points_of_the_weights(
+    make_engine: Any,
+) -> None:
+    engine = make_engine("sqlite://:memory:", autostart=False)
+    seq = engine.upsert_sequence(
+        o8.sequence(
+            "ab10k",
+            o8.ab_split(
+                "exp",
+                o8.variant("a", 30, o8.step("x", "noop")),
+                o8.variant("b", 70, o8.step("y", "noop")),
+            ),
+        )
+    )
+    for _ in range(10_000):
+        engine.create_instance(seq)
+    engine.run_until_idle()
+    instances = engine.list_instances("completed", limit=20_000)
+    assert len(instances) == 10_000
     counts = [0, 0]
-    for n in range(10_000):
-        counts[pick_variant(str(uuid.UUID(int=n * 104729 + 17)), "exp", [30, 70])] += 1
-    assert abs(counts[0] / 10_000 - 0.30) < 0.02
+    for inst in instances:
+        chosen = inst.outputs["exp"]["variant_index"]
+        assert chosen == orch8_variant(inst.id, "exp", [30, 70]), inst.id
+        counts[chosen] += 1
+    assert abs(counts[0] / 10_000 - 0.30) <= 0.02, counts
 
 
 def test_cancellation_scope_defers_cancel_until_drained(make_engine: Any) -> None:

@@ -1,0 +1,1 @@
+"""Moving running instances to another sequence version: plan (pure), preview, apply."""
