@@ -101,17 +101,38 @@ async def invoke(
     clock: Clock,
     pool: Executor,
 ) -> Outcome:
-    """Call the handler (sync ones in the pool) under the attempt timeout."""
+    """Call the handler (sync ones in the pool) under the attempt timeout.
+
+    A sync call counts as active (see :func:`active_sync_handlers`) from here until its
+    result is back on the loop and its timeout timer is gone, so virtual time cannot skip
+    to that timer in the moment between the thread finishing and this coroutine resuming.
+    """
     started = perf_counter()
+    counted = not handler.is_async
+    if counted:
+        _count(1)
+    try:
+        return await _invoke(handler, ctx, timeout_ms, clock, pool, started)
+    finally:
+        if counted:
+            _count(-1)
+
+
+async def _invoke(
+    handler: Handler,
+    ctx: StepContext,
+    timeout_ms: int | None,
+    clock: Clock,
+    pool: Executor,
+    started: float,
+) -> Outcome:
     try:
         if timeout_ms is not None:
             value = await _with_timeout(_call(handler, ctx, pool), timeout_ms, clock)
         elif handler.is_async:
             value = await handler.fn(ctx)
         else:
-            value = await asyncio.get_running_loop().run_in_executor(
-                pool, _counted, handler.fn, ctx
-            )
+            value = await _call(handler, ctx, pool)
     except asyncio.CancelledError:
         raise
     except _Timeout:
@@ -143,26 +164,21 @@ async def invoke(
 def _call(handler: Handler, ctx: StepContext, pool: Executor) -> asyncio.Future[Any]:
     if handler.is_async:
         return asyncio.ensure_future(handler.fn(ctx))
-    return asyncio.get_running_loop().run_in_executor(pool, _counted, handler.fn, ctx)
+    return asyncio.get_running_loop().run_in_executor(pool, handler.fn, ctx)
 
 
 _sync_running = 0
 _sync_lock = threading.Lock()
 
 
-def _counted(fn: Any, ctx: StepContext) -> Any:
+def _count(delta: int) -> None:
     global _sync_running
     with _sync_lock:
-        _sync_running += 1
-    try:
-        return fn(ctx)
-    finally:
-        with _sync_lock:
-            _sync_running -= 1
+        _sync_running += delta
 
 
 def active_sync_handlers() -> int:
-    """Sync handlers executing right now in this process (virtual time must not skip)."""
+    """Sync handler calls in progress in this process (virtual time must not skip)."""
     return _sync_running
 
 
