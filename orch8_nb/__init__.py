@@ -4,6 +4,8 @@ Everything listed in ``__all__`` is the public API; all other modules are intern
 may change without notice.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from orch8_nb.dsl import (
     ab_split,
     cancellation_scope,
@@ -54,18 +56,44 @@ from orch8_nb.errors import (
 )
 from orch8_nb.model import SequenceDefinition, sequence_json_schema
 
+if TYPE_CHECKING:
+    from orch8_nb.widgets import ExecutionTree, InstancesTable, SequenceEditor, Timeline
+
 __version__ = "0.1.0.dev0"
+
+#: Imported on first use: the widgets pull in ipywidgets, which scripts and the CLI never need.
+_WIDGETS = frozenset({"ExecutionTree", "InstancesTable", "SequenceEditor", "Timeline"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WIDGETS:
+        from orch8_nb import widgets
+
+        return getattr(widgets, name)
+    raise AttributeError(f"module 'orch8_nb' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _WIDGETS)
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where Jupyter finds the prebuilt JupyterLab extension (inside this package)."""
+    return [{"src": "labextension", "dest": "orch8-nb"}]
+
 
 __all__ = [
     "AsyncEngine",
     "ConflictError",
     "Engine",
+    "ExecutionTree",
     "ExpressionError",
     "FailStep",
     "InputValidationError",
     "Instance",
     "InstanceMigration",
     "InstanceValidationError",
+    "InstancesTable",
     "InvalidTransitionError",
     "MigrationPlan",
     "NotFoundError",
@@ -75,11 +103,13 @@ __all__ = [
     "RealClock",
     "RetryStep",
     "SequenceDefinition",
+    "SequenceEditor",
     "SequenceValidationError",
     "Session",
     "SignalValidationError",
     "StepContext",
     "StorageError",
+    "Timeline",
     "UnregisteredHandlerWarning",
     "UnsupportedFeatureError",
     "VirtualClock",

@@ -8,7 +8,9 @@ not the engine.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Generator, Mapping
+import os
+import sys
+from collections.abc import Generator, Iterable, Mapping
 from concurrent.futures import CancelledError
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
@@ -18,6 +20,7 @@ from orch8_nb.model import AuditEntry, BlockOutput, ExecutionNode, TaskInstance
 
 if TYPE_CHECKING:
     from orch8_nb.engine.facade import Engine
+    from orch8_nb.widgets import ExecutionTree
 
 TERMINAL = frozenset({"completed", "failed", "cancelled"})
 
@@ -243,11 +246,48 @@ class Instance:
     def _repr_html_(self) -> str:
         return self._engine._live()._render_instance_html(self.id)
 
+    def _repr_mimebundle_(
+        self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None, **_: Any
+    ) -> dict[str, Any]:
+        """Text, static HTML and the InstanceView (all without ids or times, for saved
+        notebooks); in a kernel also the live ``ExecutionTree`` (see ``_live_display``)."""
+        from orch8_nb.render.views import instance_bundle, read_instance, select_mimes
+
+        try:
+            bundle = instance_bundle(read_instance(self._engine._live(), self.id))
+        except Exception:  # a repr must never raise
+            return {"text/plain": repr(self)}
+        if _live_display():
+            from orch8_nb.widgets.tree import live_view_bundle
+
+            bundle.update(live_view_bundle(self))
+        return select_mimes(bundle, include, exclude)
+
+    def tree_widget(self) -> ExecutionTree:
+        """The live execution tree of this instance as a widget (inspector and controls)."""
+        from orch8_nb.widgets import ExecutionTree
+
+        return ExecutionTree(self)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Instance) and other.id == self.id
 
     def __hash__(self) -> int:
         return hash(self.id)
+
+
+#: Set to ``0`` (or ``false``, ``no``, ``off``) to show instances statically in kernels too.
+LIVE_DISPLAY_ENV = "ORCH8_NB_LIVE_DISPLAY"
+
+
+def _live_display() -> bool:
+    """Whether displaying an instance should add the live tree: inside an IPython kernel
+    (widgets need its comms), unless ``ORCH8_NB_LIVE_DISPLAY`` turns it off."""
+    if os.environ.get(LIVE_DISPLAY_ENV, "1").strip().lower() in {"0", "false", "no", "off"}:
+        return False
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return getattr(shell, "kernel", None) is not None
 
 
 def _checkpoint(row: Any) -> dict[str, Any]:

@@ -19,7 +19,11 @@ from orch8_nb.model.tree_checks import check_total, check_tree
 from orch8_nb.model.walk import BlockRef, iter_blocks
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
+
+    from orch8_nb.engine.facade import Engine
+    from orch8_nb.render.graphviz import SequenceGraph
+    from orch8_nb.widgets import SequenceEditor
 
 
 class SequenceStatus(StrEnum):
@@ -128,6 +132,26 @@ class SequenceDefinition(DefinitionModel):
         from orch8_nb.render.sequence_html import sequence_html
 
         return sequence_html(self)
+
+    def _repr_mimebundle_(
+        self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None, **_: Any
+    ) -> dict[str, Any]:
+        """Text, static HTML and the SequenceView (drawn by the JupyterLab extension)."""
+        from orch8_nb.render.views import select_mimes, sequence_bundle
+
+        return select_mimes(sequence_bundle(self), include, exclude)
+
+    def to_graphviz(self) -> SequenceGraph:
+        """The sequence as a ``graphviz.Digraph`` (composites as clusters)."""
+        from orch8_nb.render.graphviz import sequence_graph
+
+        return sequence_graph(self)
+
+    def edit(self, engine: Engine | None = None) -> SequenceEditor:
+        """A visual editor widget on this sequence; with ``engine`` it can register and run."""
+        from orch8_nb.widgets import SequenceEditor
+
+        return SequenceEditor(self, engine)
 
     def _repr_pretty_(self, printer: _PrettyPrinter, cycle: bool) -> None:
         from orch8_nb.render.sequence_text import sequence_text

@@ -111,7 +111,7 @@ def step_badges(step: StepDef) -> tuple[Badge, ...]:
     if step.wait_for_input is not None:
         gate = step.wait_for_input
         choices = ", ".join(c.label for c in gate.effective_choices)
-        badges.append(Badge("✋ human input", f"{gate.prompt or 'human input'} ({choices})"))
+        badges.append(Badge("☝ human input", f"{gate.prompt or 'human input'} ({choices})"))
     if step.queue_name is not None:
         badges.append(Badge(f"queue {step.queue_name}"))
     badges.extend(_more_step_badges(step))

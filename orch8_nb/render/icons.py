@@ -16,7 +16,7 @@ BLOCK_ICONS: dict[BlockType, str] = {
     BlockType.FOR_EACH: "∀",  # for all items
     BlockType.ROUTER: "◇",  # flowchart decision
     BlockType.TRY_CATCH: "⚠",  # error handling
-    BlockType.SUB_SEQUENCE: "⧉",  # another sequence inside
+    BlockType.SUB_SEQUENCE: "⊞",  # another sequence inside
     BlockType.AB_SPLIT: "⚖",  # weighted choice
     BlockType.CANCELLATION_SCOPE: "▣",  # a shielded box
     BlockType.SAGA: "↶",  # undo by compensation

@@ -52,9 +52,9 @@ def test_instance_text() -> None:
     assert text.splitlines() == [
         "instance of ship v1: ◷ waiting",
         "├── (✓ completed) ⚙ step pick → pick_items",
-        "├── (◷ waiting: human input: Ship it?) ⚙ step approve → noop  [✋ human input]",
+        "├── (◷ waiting: human input: Ship it?) ⚙ step approve → noop  [☝ human input]",
         "├── (✗ failed: printer offline) ⚙ step label → print_label",
-        "└── (◷ waiting: child: notify_flow) ⧉ sub-sequence notify: runs notify_flow (latest)",
+        "└── (◷ waiting: child: notify_flow) ⊞ sub-sequence notify: runs notify_flow (latest)",
     ]
 
 

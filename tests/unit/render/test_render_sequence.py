@@ -130,7 +130,7 @@ def test_html_shows_cards_composites_and_settings() -> None:
         "timeout 30s",
         "when context.data.go == true",
         "cache",
-        "✋ human input",
+        "☝ human input",
         "queue io",
     ):
         assert f">{badge}</span>" in out  # fmt: skip
@@ -184,7 +184,7 @@ def test_text_tree() -> None:
     assert lines[0] == "sequence demo (v4, production)"
     assert lines[1] == (
         "├── ⚙ step fetch → http_request  [↻ 3x, timeout 30s, when context.data.go == true, "
-        "cache, ✋ human input, queue io]"
+        "cache, ☝ human input, queue io]"
     )
     assert lines[2:8] == [
         "├── ⇉ parallel fan: 2 branches",
@@ -196,7 +196,7 @@ def test_text_tree() -> None:
     ]
     assert "├── ↻ loop lp: while context.data.n < 3 · max 5" in lines
     assert "│   ├── catch" in lines and "│   │   └── (swallows the error)" in lines
-    assert "├── ⧉ sub-sequence sub: runs child v2" in lines
+    assert "├── ⊞ sub-sequence sub: runs child v2" in lines
     assert lines[-2:] == ["on_cancel", "└── ⚙ step cleanup → h"]
     assert text == sequence_text(SequenceDefinition.from_json(SEQ.to_json()))
 

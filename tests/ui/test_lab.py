@@ -1,0 +1,282 @@
+"""The notebook UI in a real JupyterLab and a real (headless Debian) Chromium.
+
+Each test asserts through the DOM (``data-testid`` attributes of the widgets) and through
+the kernel, and saves a screenshot under ``test-artifacts/ui/``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from lab_page import ARTIFACTS, TOKEN, LabPage, write_notebook
+from nbclient import NotebookClient
+
+SETUP = """\
+import time
+import orch8_nb as o8
+
+engine = o8.Engine("sqlite:///ui.db")
+
+@engine.handler("work")
+def work(ctx):
+    time.sleep(0.3)
+    return {"done": ctx.block_id}
+"""
+
+EDITOR = """\
+seq = o8.sequence(
+    "ui-demo",
+    o8.step("fetch", "work"),
+    o8.parallel("fan", o8.step("left", "work"), o8.step("right", "work")),
+    o8.step("report", "work"),
+)
+editor = o8.SequenceEditor(seq, engine)
+editor
+"""
+
+LIVE = """\
+inst = engine.create_instance(seq)
+inst
+"""
+
+GATE = """\
+gated_seq = o8.sequence(
+    "ui-gate",
+    o8.step("draft", "work"),
+    o8.step("ship", "noop", wait_for_input=o8.human_input("Ship it?", choices=["yes", "no"])),
+)
+gated = engine.create_instance(gated_seq)
+o8.ExecutionTree(gated)
+"""
+
+PAUSE = """\
+slow = engine.create_instance(o8.sequence("ui-slow", o8.step("nap", "noop", delay="1h")))
+o8.ExecutionTree(slow)
+"""
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any, lab: str, lab_root: Path) -> Iterator[LabPage]:
+    write_notebook(lab_root / "live.ipynb", [SETUP, EDITOR, LIVE, GATE, PAUSE])
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    lab_page = LabPage(context.new_page(), lab, TOKEN)
+    lab_page.open_lab("live")
+    lab_page.open_notebook("live.ipynb")
+    lab_page.run_all()
+    yield lab_page
+    context.close()
+
+
+def node(page: LabPage, block_id: str, scope: str = "") -> Any:
+    return page.page.locator(f"{scope} [data-testid='orch8-node-{block_id}']".strip()).first
+
+
+def test_the_editor_shows_the_sequence_blocks(page: LabPage, shot: Any) -> None:
+    editor = page.page.locator("[data-testid='orch8-editor']").first
+    editor.wait_for(timeout=60_000)
+    for block_id in ("fetch", "fan", "left", "right", "report"):
+        node(page, block_id, "[data-testid='orch8-editor']").wait_for(timeout=30_000)
+    shot(page.page, "editor")
+
+
+def test_adding_a_block_from_the_palette_reaches_the_kernel(page: LabPage, shot: Any) -> None:
+    editor = page.page.locator("[data-testid='orch8-editor']").first
+    editor.wait_for(timeout=60_000)
+    before = page.kernel("print(len(editor.sequence.blocks))").strip()
+    editor.locator("[data-testid='orch8-palette-step']").click()
+    page.page.wait_for_timeout(800)  # the edit is debounced, then synced over the comm
+    after = page.kernel("print(len(editor.sequence.blocks))").strip()
+    assert int(after) == int(before) + 1
+    shot(page.page, "palette-added")
+
+
+def test_the_live_tree_turns_all_green(page: LabPage, shot: Any) -> None:
+    tree = page.page.locator("[data-testid='orch8-tree']").first
+    tree.wait_for(timeout=60_000)
+    page.page.wait_for_function(
+        """() => {
+            const tree = document.querySelector("[data-testid='orch8-tree']");
+            const nodes = tree ? tree.querySelectorAll("[data-testid^='orch8-node-']") : [];
+            return nodes.length >= 5 &&
+                [...nodes].every((n) => n.getAttribute("data-state") === "completed");
+        }""",
+        timeout=60_000,
+    )
+    assert page.kernel("print(inst.state)").strip() == "completed"
+    shot(page.page, "tree-green")
+
+
+def test_pause_from_the_tree_pauses_the_instance(page: LabPage, shot: Any) -> None:
+    trees = page.page.locator("[data-testid='orch8-tree']")
+    trees.nth(2).wait_for(timeout=60_000)
+    tree = trees.nth(2)
+    tree.locator("[data-testid='orch8-control-pause']").click()
+    tree.locator("[data-testid='orch8-instance-state']", has_text="paused").wait_for(timeout=30_000)
+    assert page.kernel("print(slow.state)").strip() == "paused"
+    shot(page.page, "paused")
+
+
+def test_approving_a_gate_lets_the_instance_finish(page: LabPage, shot: Any) -> None:
+    trees = page.page.locator("[data-testid='orch8-tree']")
+    trees.nth(1).wait_for(timeout=60_000)
+    tree = trees.nth(1)
+    ship = tree.locator("[data-testid='orch8-node-ship']")
+    ship.and_(tree.locator("[data-state='waiting']")).wait_for(timeout=60_000)
+    ship.click()
+    inspector = tree.locator("[data-testid='orch8-inspector']")
+    inspector.wait_for(timeout=30_000)
+    inspector.locator("[data-testid='orch8-gate-choice-yes']").click()
+    page.page.wait_for_function(
+        """() => {
+            const tree = document.querySelectorAll("[data-testid='orch8-tree']")[1];
+            const ship = tree && tree.querySelector("[data-testid='orch8-node-ship']");
+            return ship && ship.getAttribute("data-state") === "completed";
+        }""",
+        timeout=30_000,
+    )
+    assert page.kernel("print(gated.wait(timeout=10).state)").strip() == "completed"
+    shot(page.page, "gate-approved")
+
+
+def test_a_saved_notebook_shows_its_tree_without_a_kernel(
+    browser: Any, lab: str, lab_root: Path, shot: Any
+) -> None:
+    """Executed headless (nbclient, which saves widget state), trusted as a user's own
+    notebook is, reopened with no kernel: the tree shows, never "Loading widget..."."""
+    saved = lab_root / "saved.ipynb"
+    write_notebook(
+        saved,
+        [
+            "import orch8_nb as o8\nengine = o8.Engine('sqlite://:memory:')\n"
+            "inst = engine.run(o8.sequence('saved', o8.step('a', 'noop'),"
+            " o8.parallel('p', o8.step('b', 'noop'), o8.step('c', 'noop'))))\ninst"
+        ],
+    )
+    nb = nbformat.read(saved, as_version=4)
+    NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(lab_root)}}).execute()
+    nbformat.write(nb, saved)
+    subprocess.run([sys.executable, "-m", "jupyter", "trust", str(saved)], check=True)
+    assert "application/vnd.orch8.instance+json" in nb.cells[0].outputs[0]["data"]
+    # The widget state holds the loader, not the 2 MB of views.
+    assert saved.stat().st_size < 200_000
+
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    lab_page = LabPage(context.new_page(), lab, TOKEN)
+    try:
+        lab_page.open_lab("saved")
+        lab_page.open_notebook("saved.ipynb", kernel=False)
+        output = lab_page.page.locator(".jp-OutputArea-output").first
+        out = output.locator("[data-testid='orch8-node-c']").first
+        out.wait_for(timeout=30_000)
+        assert out.get_attribute("data-state") == "completed"
+        assert "Loading widget" not in output.inner_text()
+        assert not lab_page.has_kernel()
+        shot(lab_page.page, "static-tree")
+    finally:
+        context.close()
+
+
+def test_widgets_load_from_the_kernel_where_the_page_has_no_copy(
+    browser: Any, lab: str, lab_root: Path, shot: Any
+) -> None:
+    """As in VS Code or a lab page older than the package: the loader asks the kernel."""
+    write_notebook(
+        lab_root / "fetch.ipynb",
+        [
+            "import orch8_nb as o8\nengine = o8.Engine('sqlite://:memory:')\n"
+            "inst = engine.run(o8.sequence('fetched', o8.step('only', 'noop')))\n"
+            "o8.ExecutionTree(inst)"
+        ],
+    )
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    lab_page = LabPage(context.new_page(), lab, TOKEN)
+    try:
+        lab_page.open_lab("fetch")
+        lab_page.page.evaluate(
+            """() => {
+                const views = globalThis[Symbol.for("orch8-nb.widgets")];
+                for (const build of Object.keys(views)) delete views[build];
+            }"""
+        )
+        lab_page.open_notebook("fetch.ipynb")
+        lab_page.run_all()
+        page = lab_page.page
+        node(lab_page, "only", "[data-testid='orch8-tree']").wait_for(timeout=60_000)
+        assert page.locator("style[data-orch8-nb]").count() == 1  # widgets.css, from the kernel
+        shot(page, "fetched")
+    finally:
+        context.close()
+
+
+FRAMES = """async (ms) => {
+  const gaps = [];
+  let last = performance.now();
+  const end = last + ms;
+  await new Promise((resolve) => {
+    const tick = (now) => {
+      gaps.push(now - last);
+      last = now;
+      if (now < end) requestAnimationFrame(tick); else resolve();
+    };
+    requestAnimationFrame(tick);
+  });
+  gaps.sort((a, b) => a - b);
+  return {frames: gaps.length, p50: gaps[Math.floor(gaps.length * 0.5)],
+          p95: gaps[Math.floor(gaps.length * 0.95)], max: gaps[gaps.length - 1]};
+}"""
+
+BIG = """\
+big_seq = o8.sequence("ui-big", *[o8.step(f"s{i:03d}", "fast") for i in range(300)])
+
+@engine.handler("fast")
+def fast(ctx):
+    time.sleep(0.01)
+    return {}
+
+big_editor = o8.SequenceEditor(big_seq, engine)
+big_editor
+"""
+
+BIG_TREE = """\
+big = engine.create_instance(big_seq)
+o8.ExecutionTree(big)
+"""
+
+
+def test_300_blocks_open_and_update_without_freezing(
+    browser: Any, lab: str, lab_root: Path, shot: Any
+) -> None:
+    write_notebook(lab_root / "big.ipynb", [SETUP, BIG, BIG_TREE])
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    lab_page = LabPage(context.new_page(), lab, TOKEN)
+    try:
+        lab_page.open_lab("big")
+        lab_page.open_notebook("big.ipynb")
+        lab_page.run_all()
+        page = lab_page.page
+        page.locator("[data-testid='orch8-editor']").first.wait_for(timeout=60_000)
+        page.locator("[data-testid='orch8-tree']").first.wait_for(timeout=60_000)
+        frames = page.evaluate(FRAMES, 3000)  # while the 300-step instance runs
+        page.wait_for_function(
+            """() => {
+                const tree = document.querySelector("[data-testid='orch8-tree']");
+                const s = tree && tree.querySelector("[data-testid='orch8-instance-state']");
+                return s && s.textContent.includes("completed");
+            }""",
+            timeout=120_000,
+        )
+        shot(page, "big")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "frame-times.json").write_text(json.dumps(frames, indent=1))
+        print(f"frame times while a 300-node tree updates: {frames}")
+        # A frozen tab renders no frames at all; the numbers are recorded, not timed.
+        assert frames["frames"] > 10
+    finally:
+        context.close()
