@@ -56,8 +56,9 @@ function setup(outcome: "draws" | "gone" | "loading", hasWidgets = true) {
   return { factory, renderer, created };
 }
 
-function model(trusted: boolean, data: Record<string, unknown>): IRenderMime.IMimeModel {
-  return { trusted, data, metadata: {}, setData: () => undefined } as unknown as IRenderMime.IMimeModel;
+function model(trusted: boolean, data: Record<string, unknown>) {
+  const setData = vi.fn();
+  return { trusted, data, metadata: {}, setData } as unknown as IRenderMime.IMimeModel & { setData: typeof setData };
 }
 
 const WITH_WIDGET = { [INSTANCE_MIME]: VIEW, [WIDGET_VIEW_MIME]: { model_id: "m1", version_major: 2, version_minor: 1 } };
@@ -109,5 +110,35 @@ describe("live outputs", () => {
     );
     expect(table.node.querySelector("td")?.textContent).toBe("orders");
     expect(created).toHaveLength(1);
+  });
+
+  it("keep the static bundle Python sends in the output, so the notebook saves it", async () => {
+    const { renderer, created } = setup("draws");
+    const output = model(true, WITH_WIDGET);
+    await renderer.renderModel(output);
+    await vi.waitFor(() => expect(renderer.node.textContent).toBe("live tree"));
+    const done = { ...VIEW, instance: { ...VIEW.instance, state: "completed" } };
+    const bundle = { "text/plain": "done", [INSTANCE_MIME]: done };
+    const el = renderer.node.querySelector("[data-orch8-widget]")!;
+    el.dispatchEvent(new CustomEvent("orch8-static", { bubbles: true, detail: bundle }));
+    expect(output.setData).toHaveBeenCalledWith({ data: { ...WITH_WIDGET, ...bundle } });
+    // JupyterLab then renders the changed output again: the live widget stays.
+    await renderer.renderModel(model(true, { ...WITH_WIDGET, ...bundle }));
+    expect(created).toHaveLength(1);
+    expect(renderer.node.textContent).toBe("live tree");
+  });
+
+  it("write nothing when the bundle is what the output holds, or before the widget is live", async () => {
+    const { renderer } = setup("loading");
+    const output = model(true, WITH_WIDGET);
+    await renderer.renderModel(output);
+    renderer.node.dispatchEvent(new CustomEvent("orch8-static", { detail: { "text/plain": "x" } }));
+    expect(output.setData).not.toHaveBeenCalled();
+    const live = setup("draws");
+    const same = model(true, WITH_WIDGET);
+    await live.renderer.renderModel(same);
+    await vi.waitFor(() => expect(live.renderer.node.textContent).toBe("live tree"));
+    live.renderer.node.dispatchEvent(new CustomEvent("orch8-static", { detail: { [INSTANCE_MIME]: VIEW } }));
+    expect(same.setData).not.toHaveBeenCalled();
   });
 });

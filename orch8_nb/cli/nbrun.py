@@ -148,6 +148,9 @@ def execute(nb: Any, kernel: str | None, timeout: float | None, cwd: Path) -> Ce
         resources={"metadata": {"path": str(cwd)}},
         on_cell_start=on_cell_start,
         extra_arguments=_quiet_kernel(name),
+        # Every orch8-nb output carries its own static view; saved widget state would only
+        # make nbconvert, nbviewer and GitHub draw empty widget boxes instead of it.
+        store_widget_state=False,
     )
     try:
         with warnings.catch_warnings():

@@ -20,7 +20,6 @@ from orch8_nb.model import AuditEntry, BlockOutput, ExecutionNode, TaskInstance
 
 if TYPE_CHECKING:
     from orch8_nb.engine.facade import Engine
-    from orch8_nb.widgets import ExecutionTree
 
 TERMINAL = frozenset({"completed", "failed", "cancelled"})
 
@@ -263,11 +262,18 @@ class Instance:
             bundle.update(live_view_bundle(self))
         return select_mimes(bundle, include, exclude)
 
-    def tree_widget(self) -> ExecutionTree:
-        """The live execution tree of this instance as a widget (inspector and controls)."""
-        from orch8_nb.widgets import ExecutionTree
+    def watch(self, timeout: float | None = None) -> Instance:
+        """Display the instance (the live tree in JupyterLab), wait for it as ``wait`` does,
+        then update that output to the final picture, so a notebook run headless (nbclient,
+        nbval) saves the finished tree rather than its first moment. Returns ``self``."""
+        from IPython.display import display
 
-        return ExecutionTree(self)
+        handle = display(self, display_id=True)
+        try:
+            return self.wait(timeout)
+        finally:
+            if handle is not None:
+                handle.update(self)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Instance) and other.id == self.id

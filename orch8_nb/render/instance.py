@@ -25,16 +25,28 @@ class InstanceLike(Protocol):
     def state(self) -> str: ...
 
 
+#: Instance states in which nothing runs: an active node waits (on its timer, or for resume).
+_IDLE_WHAT = {"scheduled": "timer", "paused": "paused"}
+
+
 def _states(nodes: Iterable[ExecutionNode], instance_state: str = "") -> dict[str, str]:
     # One node per block; if a block has several (re-runs), the last one listed wins.
     states = {node.block_id: str(node.state) for node in nodes}
-    if instance_state == "scheduled":
-        # Nothing runs while the instance waits for its fire time: an active step is
-        # sleeping on a timer (its delay or a retry backoff), which UI.md draws as waiting.
+    if instance_state in _IDLE_WHAT:
+        # Nothing runs while the instance waits for its fire time (a delay or a retry
+        # backoff) or is paused: UI.md draws its active steps as waiting.
         for block_id, state in states.items():
             if state == NodeState.RUNNING:
                 states[block_id] = NodeState.WAITING.value
     return states
+
+
+def _idle(nodes: Iterable[ExecutionNode], instance_state: str) -> dict[str, str]:
+    """What the running nodes of an instance that runs nothing wait for, by block id."""
+    what = _IDLE_WHAT.get(instance_state)
+    if what is None:
+        return {}
+    return {n.block_id: what for n in nodes if n.state == NodeState.RUNNING}
 
 
 def _first_line(value: Any) -> str | None:
@@ -49,15 +61,16 @@ def _details(
     seq: SequenceDefinition,
     states: Mapping[str, str],
     latest: Mapping[str, Any],
-    instance_state: str = "",
+    idle: Mapping[str, str],
 ) -> dict[str, str]:
-    """The text beside a state: what a waiting block waits for, a failure's first line."""
+    """The text beside a state: what a waiting block waits for, a failure's first line.
+    ``idle`` (from ``_idle``) names the steps that wait only because the instance does."""
     details: dict[str, str] = {}
     for ref in seq.iter_blocks():
         block, state = ref.block, states.get(ref.block.id)
         if state == NodeState.WAITING:
-            if isinstance(block, StepDef) and instance_state == "scheduled":
-                details[block.id] = "timer"
+            if isinstance(block, StepDef) and block.id in idle:
+                details[block.id] = idle[block.id]
             elif isinstance(block, StepDef) and block.wait_for_input is not None:
                 details[block.id] = f"human input: {block.wait_for_input.prompt or block.id}"
             elif isinstance(block, StepDef):
@@ -80,12 +93,14 @@ def instance_html(
     latest: Mapping[str, Any],
 ) -> str:
     """HTML of the instance: a state header, then the sequence with a state per block."""
+    nodes = list(nodes)
     states = _states(nodes, str(row.state))
+    details = _details(seq, states, latest, _idle(nodes, str(row.state)))
     head = (
         '<div class="o8nb-instance" style="margin:0 0 6px">'
         f"instance of <b>{html.escape(seq.name)}</b> {node_state_badge(str(row.state))}</div>"
     )
-    body = sequence_html(seq, states=states, details=_details(seq, states, latest, str(row.state)))
+    body = sequence_html(seq, states=states, details=details)
     return f"<div>{head}{body}</div>"
 
 
@@ -100,6 +115,7 @@ def instance_text(
     look = state_style(str(row.state))
     version = f" v{seq.version}" if seq.version is not None else ""
     header = f"instance of {seq.name}{version}: {look.icon} {row.state}"
+    nodes = list(nodes)
     states = _states(nodes, str(row.state))
-    details = _details(seq, states, latest, str(row.state))
+    details = _details(seq, states, latest, _idle(nodes, str(row.state)))
     return header + "\n" + sequence_text(seq, states=states, details=details, title=False)

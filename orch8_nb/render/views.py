@@ -25,7 +25,7 @@ from orch8_nb.model import (
 )
 from orch8_nb.model.blocks import Block
 from orch8_nb.model.timestamps import datetime_to_ms
-from orch8_nb.render.instance import _details, _states, instance_html, instance_text
+from orch8_nb.render.instance import _details, _idle, _states, instance_html, instance_text
 from orch8_nb.render.sequence_html import sequence_html
 from orch8_nb.render.sequence_text import sequence_text
 from orch8_nb.storage.rows import InstanceRow
@@ -109,7 +109,7 @@ def node_views(data: InstanceData, *, live: bool = False) -> dict[str, NodeView]
     """A NodeView per block of the main tree, in tree order (blocks not reached: pending)."""
     instance_state = str(data.row.state)
     states = _states(data.nodes, instance_state)
-    details = _details(data.sequence, states, data.latest, instance_state)
+    details = _details(data.sequence, states, data.latest, _idle(data.nodes, instance_state))
     rows: dict[str, list[BlockOutput]] = {}
     for out in data.outputs:
         rows.setdefault(out.block_id, []).append(out)

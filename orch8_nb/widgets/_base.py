@@ -85,6 +85,11 @@ class Orch8Widget(anywidget.AnyWidget):
             if self.comm is not None:
                 self.send(content, buffers)
 
+    def publish_static(self) -> None:
+        """Send the current ``static_bundle``: JupyterLab keeps it in the output, so the
+        notebook saves what the widget shows now, not what it showed when displayed."""
+        self.send_message({"type": "static", "bundle": self.static_bundle()})
+
     def reply(self, action: str, ok: bool, message: str) -> None:
         """Answer an action with a ``result`` message (success or the error's text)."""
         self.send_message({"type": "result", "action": action, "ok": ok, "message": message})

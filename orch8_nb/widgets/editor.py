@@ -120,6 +120,8 @@ class SequenceEditor(Orch8Widget):
             self._problems = ()
         self.errors = [problem_view(p, spec) for p in self._problems]
         self.handlers = self._handler_names()
+        if not self._problems:
+            self.publish_static()
 
     def _handler_names(self) -> list[str]:
         return sorted(self.engine.handlers) if self.engine is not None else []

@@ -15,6 +15,7 @@ from orch8_nb.errors import Orch8Error
 from orch8_nb.expr import Scope, resolve_templates
 from orch8_nb.model import ERROR_REF, RETRY_REF, AuditEntry, BlockOutput, StepDef
 from orch8_nb.model.blocks import Block
+from orch8_nb.model.execution import NodeState
 from orch8_nb.model.timestamps import datetime_to_ms
 from orch8_nb.render.views import InstanceData, read_instance
 
@@ -47,8 +48,13 @@ def inspection(instance: Instance, block_id: str) -> dict[str, Any]:
             "runtime": data.row.context_runtime,
         },
         "audit": [_audit_row(a) for a in audit],
-        "gate": _gate(block),
+        "gate": _gate(block) if _waiting(data, block_id) else None,
     }
+
+
+def _waiting(data: InstanceData, block_id: str) -> bool:
+    """Whether the block's node waits now: a gate already answered offers no buttons."""
+    return any(n.block_id == block_id and n.state == NodeState.WAITING for n in data.nodes)
 
 
 def attempts(audit: Sequence[AuditEntry]) -> list[dict[str, Any]]:

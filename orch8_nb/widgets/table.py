@@ -87,7 +87,10 @@ class InstancesTable(Orch8Widget):
         # Automatic refreshes stop here: a new `tree` value resets the front end's view of
         # it (its open inspector included), and patches already keep it current.
         with self._lock:
-            self.rows = self._query()
+            rows = self._query()
+            if rows != self.rows:
+                self.rows = rows
+                self.publish_static()
 
     def close(self) -> None:
         if hasattr(self, "_unsubscribe"):

@@ -40,6 +40,7 @@ class Timeline(Orch8Widget):
     def refresh(self) -> None:
         """Re-read the audit log of the instances."""
         self.bars = timeline_bars([(inst.id, inst.audit()) for inst in self._instances()])
+        self.publish_static()
 
     def static_bundle(self) -> dict[str, Any]:
         count = len({bar["instance"] for bar in self.bars})

@@ -82,9 +82,12 @@ class ExecutionTree(Orch8Widget):
 
     def _send_patch(self, patch: Patch) -> None:
         self.send_message({"type": "patch", **patch})
+        if "state" in (patch.get("instance") or {}):  # not on every node: a state is news
+            self.publish_static()
 
     def _set_view(self, view: dict[str, Any]) -> None:
         self.view = view
+        self.publish_static()
 
 
 def message_handlers(

@@ -92,6 +92,7 @@ def execute(nb: NotebookNode, cwd: Path) -> NotebookNode:
         kernel_name="python3",
         timeout=CELL_TIMEOUT,
         record_timing=False,
+        store_widget_state=False,  # random model ids; the outputs carry static views
         resources={"metadata": {"path": str(cwd)}},
     )
     try:

@@ -41,9 +41,11 @@ editor = o8.SequenceEditor(seq, engine)
 editor
 """
 
+# The cell keeps the kernel busy while the instance runs: the tree must update meanwhile.
 LIVE = """\
 inst = engine.create_instance(seq)
-inst
+display(inst)
+time.sleep(8)
 """
 
 GATE = """\
@@ -62,6 +64,22 @@ o8.ExecutionTree(slow)
 """
 
 
+# Notes the kernel's status the moment the first tree turns all green (before the tests
+# look at it), to show that the tree updated while its cell still ran.
+WATCH_GREEN = """() => {
+  window.orch8GreenWhile = null;
+  const timer = setInterval(() => {
+    const tree = document.querySelector("[data-testid='orch8-tree']");
+    const nodes = tree ? [...tree.querySelectorAll("[data-testid^='orch8-node-']")] : [];
+    if (nodes.length >= 5 && nodes.every((n) => n.getAttribute("data-state") === "completed")) {
+      const panel = window.jupyterapp.shell.currentWidget;
+      window.orch8GreenWhile = panel.sessionContext.session.kernel.status;
+      clearInterval(timer);
+    }
+  }, 20);
+}"""
+
+
 @pytest.fixture(scope="module")
 def page(browser: Any, lab: str, lab_root: Path) -> Iterator[LabPage]:
     write_notebook(lab_root / "live.ipynb", [SETUP, EDITOR, LIVE, GATE, PAUSE])
@@ -69,6 +87,7 @@ def page(browser: Any, lab: str, lab_root: Path) -> Iterator[LabPage]:
     lab_page = LabPage(context.new_page(), lab, TOKEN)
     lab_page.open_lab("live")
     lab_page.open_notebook("live.ipynb")
+    lab_page.page.evaluate(WATCH_GREEN)
     lab_page.run_all()
     yield lab_page
     context.close()
@@ -97,7 +116,7 @@ def test_adding_a_block_from_the_palette_reaches_the_kernel(page: LabPage, shot:
     shot(page.page, "palette-added")
 
 
-def test_the_live_tree_turns_all_green(page: LabPage, shot: Any) -> None:
+def test_the_live_tree_turns_all_green(page: LabPage, lab_root: Path, shot: Any) -> None:
     tree = page.page.locator("[data-testid='orch8-tree']").first
     tree.wait_for(timeout=60_000)
     page.page.wait_for_function(
@@ -109,8 +128,27 @@ def test_the_live_tree_turns_all_green(page: LabPage, shot: Any) -> None:
         }""",
         timeout=60_000,
     )
+    # All green while the kernel was still busy in the cell that sleeps: updates flow
+    # while a cell blocks.
+    assert page.page.evaluate("() => window.orch8GreenWhile") == "busy"
     assert page.kernel("print(inst.state)").strip() == "completed"
     shot(page.page, "tree-green")
+    # The notebook saves the finished tree, not the one displayed at the start.
+    page.page.wait_for_function(
+        """async () => {
+            const panel = window.jupyterapp.shell.currentWidget;
+            const cell = panel.content.model.sharedModel.cells[2];
+            const data = cell.outputs[0] && cell.outputs[0].data;
+            const view = data && data["application/vnd.orch8.instance+json"];
+            return view && view.instance.state === "completed";
+        }""",
+        timeout=30_000,
+    )
+    page.page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    page.page.wait_for_timeout(500)
+    saved = nbformat.read(lab_root / "live.ipynb", as_version=4).cells[2].outputs[0]["data"]
+    assert saved["application/vnd.orch8.instance+json"]["instance"]["state"] == "completed"
+    assert "✓ completed" in saved["text/plain"].splitlines()[0]
 
 
 def test_pause_from_the_tree_pauses_the_instance(page: LabPage, shot: Any) -> None:

@@ -5,10 +5,14 @@
 // show "Loading widget..." forever. This renderer draws the static view at once and mounts
 // the widget hidden beside it; only when the widget really draws (its kernel is alive)
 // does it replace the static view. Untrusted outputs never get the widget.
+//
+// While the widget is live, the static bundle Python sends for what it shows now (see
+// STATIC_EVENT) is written into the output, so a saved notebook holds the final picture,
+// not the first one.
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { Panel } from "@lumino/widgets";
 import { INSTANCE_MIME, SEQUENCE_MIME, WIDGET_MIME } from "../model/contract";
-import { WIDGET_ATTRIBUTE } from "../widget/render";
+import { STATIC_EVENT, WIDGET_ATTRIBUTE } from "../widget/render";
 import { ViewRenderer } from "./view-renderer";
 
 export const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
@@ -29,15 +33,21 @@ export class LiveOutput extends Panel implements IRenderMime.IRenderer {
   private readonly options: IRenderMime.IRendererOptions;
   private readonly source: RendererSource;
   private watcher: MutationObserver | null = null;
+  private model: IRenderMime.IMimeModel | null = null;
+  private liveId: string | null = null;
 
   constructor(options: IRenderMime.IRendererOptions, source: RendererSource) {
     super();
     this.options = options;
     this.source = source;
     this.addClass("orch8-live-output");
+    this.node.addEventListener(STATIC_EVENT, this.onStatic);
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    this.model = model;
+    // Our own write-back (or a display update) of the widget already showing: keep it.
+    if (this.liveId !== null && this.liveId === modelId(model)) return;
     this.reset();
     const still = new ViewRenderer(this.options);
     this.addWidget(still);
@@ -54,8 +64,19 @@ export class LiveOutput extends Panel implements IRenderMime.IRenderer {
 
   dispose(): void {
     this.stopWatching();
+    this.node.removeEventListener(STATIC_EVENT, this.onStatic);
     super.dispose();
   }
+
+  private readonly onStatic = (event: Event): void => {
+    event.stopPropagation();
+    const model = this.model;
+    const bundle = (event as CustomEvent<Record<string, unknown>>).detail;
+    if (model === null || this.liveId === null || typeof bundle !== "object" || bundle === null) return;
+    const data = { ...model.data, ...bundle } as typeof model.data;
+    if (JSON.stringify(data) === JSON.stringify(model.data)) return; // unchanged: not dirty
+    model.setData({ data });
+  };
 
   private watch(live: IRenderMime.IRenderer, still: IRenderMime.IRenderer): void {
     const check = (): void => {
@@ -63,6 +84,7 @@ export class LiveOutput extends Panel implements IRenderMime.IRenderer {
         this.stopWatching();
         still.dispose();
         live.removeClass("orch8-live-pending");
+        this.liveId = this.model !== null ? modelId(this.model) : null;
       } else if (MODEL_GONE.test(live.node.textContent ?? "")) {
         this.stopWatching();
         live.dispose();
@@ -80,8 +102,14 @@ export class LiveOutput extends Panel implements IRenderMime.IRenderer {
 
   private reset(): void {
     this.stopWatching();
+    this.liveId = null;
     for (const child of [...this.widgets]) child.dispose();
   }
+}
+
+function modelId(model: IRenderMime.IMimeModel): string | null {
+  const view = model.data[WIDGET_VIEW_MIME] as { model_id?: unknown } | undefined;
+  return typeof view?.model_id === "string" ? view.model_id : null;
 }
 
 /** The factory a notebook's rendermime gets (see plugin.ts). */

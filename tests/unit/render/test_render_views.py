@@ -175,3 +175,9 @@ def test_select_mimes() -> None:
     assert select_mimes(bundle) == bundle
     assert select_mimes(bundle, include=["a", "b"], exclude=["b"]) == {"a": 1}
     assert select_mimes(bundle, include=[]) == {}
+
+
+def test_a_paused_instance_s_running_step_waits_for_resume() -> None:
+    view = instance_view(data("paused"))
+    assert view["nodes"]["fetch"] == {"state": "waiting", "attempt": 1, "max_attempts": 3,
+                                      "waiting_for": "paused"}  # fmt: skip

@@ -9,12 +9,14 @@ import sys
 import types
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from orch8_nb import VirtualClock, dsl
 from orch8_nb.engine import Engine, instance
 from orch8_nb.render.views import INSTANCE_MIME
+from orch8_nb.widgets import ExecutionTree
 from orch8_nb.widgets._base import WIDGET_VIEW_MIME
 from orch8_nb.widgets.tree import _SHOWN as shown
 
@@ -80,10 +82,35 @@ def test_without_the_front_end_the_static_parts_stand_alone(
 
 def test_the_tree_widget_s_own_display(eng: Engine) -> None:
     inst = eng.create_instance(SEQ)
-    tree = inst.tree_widget()
+    tree = ExecutionTree(inst)
     data, _ = tree._repr_mimebundle_()
     assert set(data) == STATIC | {WIDGET_VIEW_MIME}
     assert {k: v for k, v in data.items() if k != WIDGET_VIEW_MIME} == inst._repr_mimebundle_()
+
+
+def test_watch_shows_the_instance_then_updates_the_output_to_the_end(
+    make_engine: Callable[..., Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import IPython.display
+
+    engine = make_engine("sqlite://:memory:")
+    calls: list[tuple[str, str]] = []
+
+    class Handle:
+        def update(self, obj: Any) -> None:
+            calls.append(("update", obj._repr_mimebundle_()["text/plain"]))
+
+    def display(obj: Any, display_id: bool = False) -> Handle:
+        assert display_id is True
+        calls.append(("display", obj._repr_mimebundle_()["text/plain"]))
+        return Handle()
+
+    monkeypatch.setattr(IPython.display, "display", display)
+    inst = engine.create_instance(dsl.sequence("watched", dsl.step("a", "noop")))
+    assert inst.watch(timeout=10) is inst and inst.state == "completed"
+    assert [kind for kind, _ in calls] == ["display", "update"]
+    assert calls[-1][1] == inst._repr_mimebundle_()["text/plain"]
+    assert "✓ completed" in calls[-1][1].splitlines()[0]
 
 
 def test_a_repr_never_raises(make_engine: Callable[..., Engine]) -> None:

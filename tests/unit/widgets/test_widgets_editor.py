@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from widgetkit import js
+from widgetkit import Sent, js
 
 from orch8_nb import SequenceDefinition, SequenceValidationError, dsl, sequence_json_schema
 from orch8_nb.engine import Engine
 from orch8_nb.errors import Problem
+from orch8_nb.render.views import sequence_bundle
 from orch8_nb.widgets import SequenceEditor
 from orch8_nb.widgets.editor import problem_view
 
@@ -148,3 +150,19 @@ def test_the_static_display_is_the_sequence_s(eng: Engine) -> None:
     }  # fmt: skip
     assert data["text/plain"] == str(SEQ)
     assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == editor.model_id
+
+
+def test_each_valid_edit_sends_the_static_display_the_notebook_should_save(
+    eng: Engine, capture: Callable[[Any], Sent]
+) -> None:
+    editor = SequenceEditor(SEQ, eng)
+    sent = capture(editor)
+    spec = copy.deepcopy(editor.spec)
+    spec["blocks"].append({"type": "step", "id": "report", "handler": ""})
+    editor.spec = copy.deepcopy(spec)  # invalid: the saved picture stays the last valid one
+    assert sent.of("static") == []
+    spec["blocks"][-1]["handler"] = "noop"
+    editor.spec = copy.deepcopy(spec)
+    (message,) = sent.of("static")
+    assert message["bundle"] == sequence_bundle(editor.sequence)
+    assert "report" in message["bundle"]["text/plain"]

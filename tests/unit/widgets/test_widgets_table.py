@@ -115,13 +115,17 @@ def test_selecting_an_unknown_id_says_so(eng: Engine, capture: Capture) -> None:
     assert "not found" in sent[-1]["message"]
 
 
-def test_new_runs_show_up_without_a_refresh(eng: Engine) -> None:
+def test_new_runs_show_up_without_a_refresh(eng: Engine, capture: Capture) -> None:
     table = InstancesTable(eng)
+    sent = capture(table)
     assert table.rows == []
     inst = eng.create_instance(OK)
     eng.run_until_idle()
     eventually(lambda: [r["id"] for r in table.rows] == [inst.id])
     eventually(lambda: table.rows[0]["state"] == "completed")
+    # Each change of the rows also sends the static table the notebook should save.
+    eventually(lambda: sent.of("static")[-1]["bundle"] == table.static_bundle())
+    assert "✓ completed" in sent.of("static")[-1]["bundle"]["text/html"]
 
 
 def test_refresh_message(eng: Engine) -> None:

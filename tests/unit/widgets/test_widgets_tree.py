@@ -44,7 +44,7 @@ def test_many_events_are_coalesced_into_one_patch_and_the_end_is_sent_at_once(
     tree = ExecutionTree(inst)
     sent = capture(tree)
     eng.run_until_idle()  # ~60 node, output and instance events
-    eventually(lambda: len(sent) == 1, timeout=5)
+    eventually(lambda: len(sent) == 2, timeout=5)
     quiet_for(0.2)
     assert sent == [
         {
@@ -54,7 +54,9 @@ def test_many_events_are_coalesced_into_one_patch_and_the_end_is_sent_at_once(
                 f"s{i:02d}": {"state": "completed", "attempt": 1, "duration_ms": 0}
                 for i in range(20)
             },
-        }
+        },
+        # A new instance state: the output's static part follows, for the saved notebook.
+        {"type": "static", "bundle": tree.static_bundle()},
     ]
 
 
@@ -109,6 +111,8 @@ def test_approving_the_gate_lets_the_instance_finish(eng: Engine, capture: Captu
     assert inst.state == "completed"
     assert inst.outputs["ship"] == {}
     eventually(lambda: any(p["instance"].get("state") == "completed" for p in sent.of("patch")))
+    js(tree, {"type": "inspect", "block_id": "ship"})
+    assert sent.of("inspection")[-1]["gate"] is None  # answered: no buttons any more
 
 
 @pytest.mark.parametrize(
