@@ -268,7 +268,7 @@ class Instance:
         nbval) saves the finished tree rather than its first moment. Returns ``self``."""
         from IPython.display import display
 
-        handle = display(self, display_id=True)
+        handle = display(self, display_id=True)  # type: ignore[no-untyped-call]
         try:
             return self.wait(timeout)
         finally:
