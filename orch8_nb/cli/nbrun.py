@@ -98,6 +98,24 @@ def read_notebook(path: Path) -> Any:
     return nb
 
 
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def drop_widget_views(nb: Any) -> Any:
+    """Remove widget views from outputs that have another form, in place; returns ``nb``.
+
+    Once the kernel is gone a widget view can never draw (its model lived in the kernel):
+    JupyterLab would say "Loading widget...", nbconvert and GitHub show an empty box, while
+    every orch8-nb output also carries a static view that draws anywhere.
+    """
+    for cell in nb.cells:
+        for out in cell.get("outputs", ()):
+            data = out.get("data")
+            if data is not None and WIDGET_VIEW_MIME in data and len(data) > 1:
+                del data[WIDGET_VIEW_MIME]
+    return nb
+
+
 def write_notebook(nb: Any, path: Path) -> None:
     try:
         _nbformat().write(nb, str(path))

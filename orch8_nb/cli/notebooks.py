@@ -130,7 +130,7 @@ def _execute(
     output.line(f"running {notebook} ({code_cells} code cells)", "bold")
     failure = nbrun.execute(nb, kernel, timeout, notebook.resolve().parent)
     if output_path is not None:
-        nbrun.write_notebook(nb, output_path)
+        nbrun.write_notebook(nbrun.drop_widget_views(nb), output_path)
         output.line(f"wrote {output_path}", "dim")
     if failure is None:
         output.line(f"ok: every cell of {notebook} ran", "bold green")

@@ -262,15 +262,16 @@ class Instance:
             bundle.update(live_view_bundle(self))
         return select_mimes(bundle, include, exclude)
 
-    def watch(self, timeout: float | None = None) -> Instance:
+    def watch(self, timeout: float | None = None) -> None:
         """Display the instance (the live tree in JupyterLab), wait for it as ``wait`` does,
         then update that output to the final picture, so a notebook run headless (nbclient,
-        nbval) saves the finished tree rather than its first moment. Returns ``self``."""
+        nbval) saves the finished tree rather than its first moment. Returns nothing, so a
+        cell ending in ``inst.watch()`` shows the instance once."""
         from IPython.display import display
 
         handle = display(self, display_id=True)  # type: ignore[no-untyped-call]
         try:
-            return self.wait(timeout)
+            self.wait(timeout)
         finally:
             if handle is not None:
                 handle.update(self)

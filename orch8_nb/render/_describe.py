@@ -140,7 +140,7 @@ _Parts = tuple[tuple[Part, ...], tuple[Badge, ...], tuple[Section, ...]]
 
 
 def _parallel(block: ParallelDef | RaceDef) -> _Parts:
-    lanes = tuple(Lane((Part(f"branch {i}"),), b) for i, b in enumerate(block.branches))
+    lanes = tuple(Lane((Part(f"branch {i}"),), b) for i, b in enumerate(block.branches, 1))
     head = [Part(_plural(len(lanes), "branch", "branches"))]
     if isinstance(block, RaceDef):
         head.insert(0, Part(block.semantics.value.replace("_", " ") + " · "))

@@ -141,12 +141,12 @@ def test_failing_cell_exits_1_with_its_traceback(cli, project: Path, python3_ker
     assert out.cells[-1].outputs == []
 
 
-def test_saved_outputs_keep_no_widget_state(cli, project: Path, python3_kernel: str) -> None:
-    """Widget state would make nbconvert and GitHub draw empty widget boxes instead of the
-    static views every orch8-nb output carries."""
+def test_saved_outputs_keep_no_dead_widgets(cli, project: Path, python3_kernel: str) -> None:
+    """Without the kernel a widget never draws again: nbconvert and GitHub would show
+    empty boxes where every orch8-nb output also carries a static view."""
     make_notebook(project / "nb.ipynb", "import ipywidgets\nipywidgets.IntSlider(3)")
     result = cli("notebooks", "run", "nb.ipynb", "-o", "out.ipynb", "--kernel", python3_kernel)
     assert result.exit_code == 0, result.output
     out = nbformat.read(project / "out.ipynb", 4)
-    assert "application/vnd.jupyter.widget-view+json" in out.cells[1].outputs[0].data
-    assert "widgets" not in out.metadata
+    assert "widgets" not in out.metadata  # no widget state
+    assert list(out.cells[1].outputs[0].data) == ["text/plain"]  # no widget view

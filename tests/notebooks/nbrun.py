@@ -26,6 +26,8 @@ from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 from traitlets import default
 
+from orch8_nb.cli.nbrun import drop_widget_views
+
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 #: The kill-the-kernel pair: run by ``test_notebooks_durable.py``, not by nbval, because
@@ -140,7 +142,7 @@ def _merge_streams(outputs: list[NotebookNode]) -> list[NotebookNode]:
 
 def canonical(nb: NotebookNode) -> NotebookNode:
     """A copy of ``nb`` in the saved form (see the module docstring)."""
-    nb = copy.deepcopy(nb)
+    nb = drop_widget_views(copy.deepcopy(nb))  # random model ids, dead without the kernel
     nb.metadata = nbformat.from_dict(METADATA)
     count = 0
     for cell in nb.cells:

@@ -32,11 +32,11 @@ digraph orders {{
 \tsubgraph cluster_0 {{
 \t\tfontname=Helvetica label="⇉ parallel fan: 2 branches" style=rounded tooltip=fan
 \t\tsubgraph cluster_1 {{
-\t\t\tlabel="branch 0" style=dashed
+\t\t\tlabel="branch 1" style=dashed
 \t\t\tn1 [label="⚙ step left\\n→ noop" tooltip=left]
 \t\t}}
 \t\tsubgraph cluster_2 {{
-\t\t\tlabel="branch 1" style=dashed
+\t\t\tlabel="branch 2" style=dashed
 \t\t\tn2 [label="⚙ step right\\n→ noop" tooltip=right]
 \t\t}}
 \t}}

@@ -188,9 +188,9 @@ def test_text_tree() -> None:
     )
     assert lines[2:8] == [
         "├── ⇉ parallel fan: 2 branches",
-        "│   ├── branch 0",
+        "│   ├── branch 1",
         "│   │   └── ⚙ step a → h",
-        "│   └── branch 1",
+        "│   └── branch 2",
         "│       └── ⚙ step b → h",
         "├── ⚑ race rc: first to succeed · 2 branches",
     ]
