@@ -2,9 +2,10 @@
 // records its props (layout with elkjs is the graph's own business and heavy in happy-dom).
 import { act } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Sequence, ValidationProblem, WidgetModel } from "../src/model/contract";
+import type { Sequence, ValidationProblem } from "../src/model/contract";
 import type { SequenceCanvasProps } from "../src/graph/SequenceCanvas";
 import { allTypes, SCHEMA } from "./editor.fixtures";
+import { FakeModel } from "./fake-model";
 
 const canvas = vi.hoisted(() => ({ props: null as SequenceCanvasProps | null }));
 
@@ -20,54 +21,14 @@ const { renderEditor } = await import("../src/editor/widget");
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
-type Callback = (...args: unknown[]) => void;
-
-/** The subset of a Backbone model anywidget gives a view: set fires change:<name> at once. */
-class FakeModel implements WidgetModel {
-  values: Record<string, unknown>;
-  sent: unknown[] = [];
-  saves = 0;
-  private listeners = new Map<string, Set<Callback>>();
-
-  constructor(values: Record<string, unknown>) {
-    this.values = { _kind: "editor", _protocol: 1, ...values };
-  }
-  get(name: string): unknown {
-    return this.values[name];
-  }
-  set(name: string, value: unknown): void {
-    if (this.values[name] === value) return;
-    this.values[name] = value;
-    this.listeners.get(`change:${name}`)?.forEach((cb) => cb());
-  }
-  save_changes(): void {
-    this.saves += 1;
-  }
-  on(event: string, cb: Callback): void {
-    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
-    this.listeners.get(event)!.add(cb);
-  }
-  off(event?: string | null, cb?: Callback | null): void {
-    if (event && cb) this.listeners.get(event)?.delete(cb);
-  }
-  send(content: unknown): void {
-    this.sent.push(content);
-  }
-  /** A change made by Python (arrives through the comm, same event). */
-  fromPython(name: string, value: unknown): void {
-    act(() => this.set(name, value));
-  }
-  listenerCount(): number {
-    return [...this.listeners.values()].reduce((n, s) => n + s.size, 0);
-  }
-}
-
 let el: HTMLElement;
 let dispose: () => void;
 let model: FakeModel;
 
 function mount(spec: Sequence = allTypes(), extra: Record<string, unknown> = {}): void {
-  model = new FakeModel({ spec, errors: [], handlers: ["noop", "send_email"], block_schema: SCHEMA, status: null, ...extra });
+  model = new FakeModel({
+    _kind: "editor", _protocol: 1, spec, errors: [], handlers: ["noop", "send_email"], block_schema: SCHEMA, status: null, ...extra,
+  });
   el = document.createElement("div");
   document.body.appendChild(el);
   act(() => {

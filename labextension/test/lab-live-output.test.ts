@@ -141,4 +141,13 @@ describe("live outputs", () => {
     live.renderer.node.dispatchEvent(new CustomEvent("orch8-static", { detail: { [INSTANCE_MIME]: VIEW } }));
     expect(same.setData).not.toHaveBeenCalled();
   });
+
+  it("let a newer render overtake one still drawing its static view", async () => {
+    const { renderer, created } = setup("draws");
+    const first = renderer.renderModel(model(true, WITH_WIDGET));
+    const second = renderer.renderModel(model(true, WITH_WIDGET));
+    await Promise.all([first, second]);
+    expect(created).toHaveLength(1);
+    await vi.waitFor(() => expect(renderer.node.textContent).toBe("live tree"));
+  });
 });

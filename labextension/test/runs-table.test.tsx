@@ -1,6 +1,7 @@
 import { act } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { InstanceRow, InstanceView, NodeView, WidgetModel } from "../src/model/contract";
+import type { InstanceRow, InstanceView, NodeView } from "../src/model/contract";
+import { FakeModel } from "./fake-model";
 
 // The graph canvas belongs to another module; a stub shows what it was given.
 vi.mock("../src/graph/SequenceCanvas", () => ({
@@ -12,47 +13,6 @@ vi.mock("../src/graph/SequenceCanvas", () => ({
 const { renderTable } = await import("../src/runs/table-widget");
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-type Listener = (...args: unknown[]) => void;
-
-/** Enough of an anywidget model: traits, change events, custom messages, a save log. */
-class FakeModel implements WidgetModel {
-  saved: Record<string, unknown>[] = [];
-  private dirty: Record<string, unknown> = {};
-  private listeners = new Map<string, Set<Listener>>();
-  constructor(private traits: Record<string, unknown>) {}
-  get(name: string) {
-    return this.traits[name];
-  }
-  set(name: string, value: unknown) {
-    this.traits[name] = value;
-    this.dirty[name] = value;
-    this.emit(`change:${name}`, value);
-  }
-  save_changes() {
-    this.saved.push(this.dirty);
-    this.dirty = {};
-  }
-  on(event: string, callback: Listener) {
-    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
-    this.listeners.get(event)!.add(callback);
-  }
-  off(event?: string | null, callback?: Listener | null) {
-    if (event && callback) this.listeners.get(event)?.delete(callback);
-  }
-  send() {}
-  /** What Python does: set a trait from the kernel side (no save). */
-  fromPython(name: string, value: unknown) {
-    this.traits[name] = value;
-    this.emit(`change:${name}`, value);
-  }
-  emit(event: string, ...args: unknown[]) {
-    this.listeners.get(event)?.forEach((callback) => callback(...args));
-  }
-  listenerCount() {
-    return [...this.listeners.values()].reduce((n, set) => n + set.size, 0);
-  }
-}
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
 

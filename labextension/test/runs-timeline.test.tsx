@@ -1,6 +1,6 @@
 import { act } from "react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { TimelineBar, WidgetModel } from "../src/model/contract";
+import type { TimelineBar } from "../src/model/contract";
 import {
   DEFAULT_WIDTH,
   LABEL_WIDTH,
@@ -10,31 +10,9 @@ import {
   niceStep,
 } from "../src/runs/timeline-layout";
 import { renderTimeline } from "../src/runs/timeline-widget";
+import { FakeModel } from "./fake-model";
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-type Listener = (...args: unknown[]) => void;
-
-class FakeModel implements WidgetModel {
-  private listeners = new Map<string, Set<Listener>>();
-  constructor(private traits: Record<string, unknown>) {}
-  get(name: string) {
-    return this.traits[name];
-  }
-  set(name: string, value: unknown) {
-    this.traits[name] = value;
-    this.listeners.get(`change:${name}`)?.forEach((callback) => callback(value));
-  }
-  save_changes() {}
-  on(event: string, callback: Listener) {
-    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
-    this.listeners.get(event)!.add(callback);
-  }
-  off(event?: string | null, callback?: Listener | null) {
-    if (event && callback) this.listeners.get(event)?.delete(callback);
-  }
-  send() {}
-}
 
 const BARS: TimelineBar[] = [
   { instance: "aaaa1111", block_id: "fetch", attempt: 1, start_ms: 0, end_ms: 200, outcome: "failed" },

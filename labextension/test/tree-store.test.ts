@@ -1,43 +1,9 @@
 import { describe, expect, it, vi } from "vitest";
-import type { InstanceView, WidgetModel } from "../src/model/contract";
+import type { InstanceView } from "../src/model/contract";
 import { TreeStore } from "../src/tree/store";
-
-type Listener = (...args: unknown[]) => void;
+import { FakeModel } from "./fake-model";
 
 const last = (items: unknown[]): unknown => items[items.length - 1];
-
-/** A WidgetModel backed by an event emitter; `sent` records js -> py messages. */
-class FakeModel implements WidgetModel {
-  readonly sent: unknown[] = [];
-  private readonly listeners = new Map<string, Set<Listener>>();
-  constructor(private readonly traits: Record<string, unknown> = {}) {}
-  get(name: string): unknown {
-    return this.traits[name];
-  }
-  set(name: string, value: unknown): void {
-    this.traits[name] = value;
-    this.emit(`change:${name}`);
-  }
-  save_changes(): void {}
-  on(event: string, callback: Listener): void {
-    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
-    this.listeners.get(event)!.add(callback);
-  }
-  off(event?: string | null, callback?: Listener | null): void {
-    if (!event) return this.listeners.clear();
-    if (!callback) return void this.listeners.delete(event);
-    this.listeners.get(event)?.delete(callback);
-  }
-  send(content: unknown): void {
-    this.sent.push(content);
-  }
-  emit(event: string, ...args: unknown[]): void {
-    for (const cb of [...(this.listeners.get(event) ?? [])]) cb(...args);
-  }
-  listenerCount(): number {
-    return [...this.listeners.values()].reduce((n, s) => n + s.size, 0);
-  }
-}
 
 const VIEW: InstanceView = {
   protocol: 1,

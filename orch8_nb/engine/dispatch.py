@@ -290,6 +290,8 @@ def _audit_attempt(
         "duration_ms": round(outcome.duration_ms, 3),
         **extra,
     }
+    if ready.params is not None:
+        details["params"] = ready.params
     if outcome.error is not None:
         details["error"] = outcome.error.to_json()
     run.audit("step_attempt", details, block_id=ready.block.id)

@@ -26,6 +26,9 @@ class Ready:
     node: NodeRow
     block: Any
     attempt: int
+    params: Any = None
+    """The params as resolved for this attempt (set when it is prepared); its audit row
+    keeps them, so the inspector shows what the handler was given."""
 
 
 @dataclass(slots=True)

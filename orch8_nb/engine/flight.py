@@ -55,7 +55,7 @@ def prepare(s: Services, run: Run, r: Ready) -> Call | None:
     block = r.block
     run.touch_runtime(current_step=block.id, current_step_started_at=run.now(), attempt=r.attempt)
     try:
-        params = resolve_params(run, block)
+        params = r.params = resolve_params(run, block)
         cache = cache_key(run, block)
     except ExpressionError as exc:
         apply_outcome(run, r, template_failure(exc, "params"), None)

@@ -92,7 +92,7 @@ def apply_task_result(
     """Fold a worker's result into the run, as a handler's result would be."""
     node = run.tree.by_block[task.block_id]
     block = run.seq.block(task.block_id)
-    ready = Ready(node, block, task.attempt)
+    ready = Ready(node, block, task.attempt, task.params)
     started = task.claimed_at or task.created_at
     outcome = (
         Outcome(True, output, started_at=started)

@@ -1,9 +1,11 @@
 """The inspector's payload for one block: what it was given, what it did, what it awaits.
 
 Everything comes from committed data (the instance row, output rows, the audit log), so
-the inspector shows what survives a crash. Params are not stored: they are re-resolved
-against the instance's current context and outputs (leniently, without ``now()``,
-``random()`` or ``uuid()``), which is what the step saw unless later steps changed them.
+the inspector shows what survives a crash. Params are those the last attempt was given,
+from its audit row; a step that has not run yet shows them resolved against the current
+context and outputs (leniently, without ``now()``, ``random()`` or ``uuid()``). The
+context is the instance's as it stands: it changes only through audited events
+(``update_context`` signals, worker outputs merged into it, migrations).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def inspection(instance: Instance, block_id: str) -> dict[str, Any]:
     return {
         "type": "inspection",
         "block_id": block_id,
-        "params": _params(block, data),
+        "params": _params(block, data, audit),
         "output": next((r.output for r in reversed(rows) if r.output_ref is None), None),
         "error": _error(rows),
         "attempts": attempts(audit),
@@ -89,9 +91,16 @@ def first_line(text: Any) -> str | None:
     return text.strip().splitlines()[0] if isinstance(text, str) and text.strip() else None
 
 
-def _params(block: Block, data: InstanceData) -> Any:
+def _params(block: Block, data: InstanceData, audit: Sequence[AuditEntry]) -> Any:
+    """What the last attempt was given (kept in its audit row), else the params resolved
+    now (a step that has not run yet, or one recorded before audit rows kept them)."""
     if not isinstance(block, StepDef):
         return None
+    for entry in reversed(audit):
+        if entry.event_type == "step_attempt" and isinstance(entry.details, dict):
+            if "params" in entry.details:
+                return entry.details["params"]
+            break
     row = data.row
     latest = {o.block_id: o.output for o in data.outputs if o.output_ref is None}
     scope = Scope(

@@ -183,6 +183,46 @@ def test_approving_a_gate_lets_the_instance_finish(page: LabPage, shot: Any) -> 
     shot(page.page, "gate-approved")
 
 
+LUMINANCE = """(selector) => {
+  const el = document.querySelector(selector);
+  const channel = (c) => {
+    c /= 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const lum = (css) => {
+    const [r, g, b] = css.match(/[\\d.]+/g).map(Number);
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  };
+  const style = getComputedStyle(el);
+  return {background: lum(style.backgroundColor), text: lum(style.color)};
+}"""
+
+
+def set_theme(page: LabPage, theme: str, light: bool) -> None:
+    page.page.evaluate(
+        "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})", theme
+    )
+    page.page.wait_for_function(
+        "(light) => document.body.dataset.jpThemeLight === String(light)", arg=light
+    )
+
+
+def test_the_widgets_follow_the_dark_theme(page: LabPage, shot: Any) -> None:
+    card = "[data-testid='orch8-editor'] [data-testid='orch8-node-fetch']"
+    page.page.locator(card).wait_for(timeout=60_000)
+    light = page.page.evaluate(LUMINANCE, card)
+    set_theme(page, "JupyterLab Dark", False)
+    try:
+        page.page.wait_for_timeout(300)  # the theme's stylesheet applies
+        dark = page.page.evaluate(LUMINANCE, card)
+        page.page.locator(card).scroll_into_view_if_needed()
+        shot(page.page, "dark")
+    finally:
+        set_theme(page, "JupyterLab Light", True)
+    assert light["background"] > 0.8 and light["text"] < 0.1  # dark on white
+    assert dark["background"] < 0.1 and dark["text"] > 0.4  # light on dark
+
+
 def test_a_saved_notebook_shows_its_tree_without_a_kernel(
     browser: Any, lab: str, lab_root: Path, shot: Any
 ) -> None:

@@ -35,6 +35,8 @@ export class LiveOutput extends Panel implements IRenderMime.IRenderer {
   private watcher: MutationObserver | null = null;
   private model: IRenderMime.IMimeModel | null = null;
   private liveId: string | null = null;
+  /** Bumped by each renderModel, so a render overtaken by a newer one stops halfway. */
+  private generation = 0;
 
   constructor(options: IRenderMime.IRendererOptions, source: RendererSource) {
     super();
@@ -49,9 +51,11 @@ export class LiveOutput extends Panel implements IRenderMime.IRenderer {
     // Our own write-back (or a display update) of the widget already showing: keep it.
     if (this.liveId !== null && this.liveId === modelId(model)) return;
     this.reset();
+    const generation = ++this.generation;
     const still = new ViewRenderer(this.options);
     this.addWidget(still);
     await still.renderModel(model);
+    if (generation !== this.generation) return;
     if (!model.trusted || model.data[WIDGET_VIEW_MIME] === undefined) return;
     if (this.source.getFactory(WIDGET_VIEW_MIME) === undefined) return;
     const live = this.source.createRenderer(WIDGET_VIEW_MIME);

@@ -68,7 +68,8 @@ def test_patches_at_the_default_rate_add_up_to_the_final_view(
     sent = capture(tree)
     eng.run_until_idle()
     final = LiveInstance(inst).snapshot()
-    eventually(lambda: bool(sent) and sent[-1]["instance"].get("state") == "completed")
+    # Static bundles follow each new instance state; only the patches are folded here.
+    eventually(lambda: any(p["instance"].get("state") == "completed" for p in sent.of("patch")))
     assert 1 <= len(sent.of("patch")) <= 3  # 60-odd events, a few messages
     view = dict(tree.view, nodes=dict(tree.view["nodes"]), instance=dict(tree.view["instance"]))
     for patch in sent.of("patch"):  # what the front end does (labextension/src/runs/patch.ts)
@@ -232,7 +233,14 @@ def test_inspect_sends_the_block_s_story(eng: Engine, capture: Capture) -> None:
         ("step_attempt", started), ("step_attempt", started + 100)
     ]  # fmt: skip
     assert msg["audit"][0]["details"]["outcome"] == "retrying"
+    assert msg["audit"][1]["details"]["params"] == {"n": 7}  # what the handler was given
     assert msg["gate"] is None
+
+    # The context changes later: the params shown stay those the step ran with.
+    inst.update_context({"n": 8})
+    eng.run_until_idle()
+    js(tree, {"type": "inspect", "block_id": "a"})
+    assert sent[-1]["params"] == {"n": 7} and sent[-1]["context"]["data"] == {"n": 8}
 
     js(tree, {"type": "inspect", "block_id": "gate"})
     assert sent[-1]["gate"] == {"prompt": "Ship?", "choices": ["yes", "no"], "allow_comment": True}

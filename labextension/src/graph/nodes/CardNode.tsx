@@ -2,55 +2,30 @@
 // handler or target, badges, and in live views the status line. Fills exactly the box
 // the layout reserved for it (sizes.ts).
 import { Handle, type Node, type NodeProps, Position } from "@xyflow/react";
-import type { DragEvent } from "react";
-import { dropProps, useCanvas } from "../context";
+import type { Block } from "../../model/contract";
 import { headline, stepBadges } from "../describe";
-import { blockIcon, blockLabel } from "../icons";
 import type { LaidOutNode } from "../layout";
-import { ProblemNote, StatusLine, stateClasses } from "./parts";
+import { BlockTitle, dragProps, nodeAttributes, ProblemNote, StatusLine, useBlockNode } from "./parts";
 
 /** A React Flow node of the canvas; `empty` marks a lane with no blocks. */
 export type GraphNode = Node<{ info: LaidOutNode; empty?: boolean }, "card" | "container" | "lane">;
 
 export function CardNode({ data }: NodeProps<GraphNode>): JSX.Element {
-  const ctx = useCanvas();
   const info = data.info;
   const block = info.block;
   if (block === undefined) return <div />;
-  const id = String(block.id ?? "");
-  const live = ctx.states !== undefined;
-  const view = live ? (ctx.states?.[id] ?? { state: "pending" as const }) : undefined;
-  const problems = ctx.problems.get(id);
+  return <Card block={block} layoutId={info.id} />;
+}
+
+function Card({ block, layoutId }: { block: Block; layoutId: string }): JSX.Element {
+  const node = useBlockNode(block);
+  const { ctx, id, view, problems } = node;
   const badges = block.type === "step" ? stepBadges(block) : [];
   const line = headline(block);
-  const selected = ctx.selected === id;
-  const drag = ctx.editable
-    ? { draggable: true, onDragStart: (e: DragEvent<HTMLElement>) => ctx.onDragStart(e, id) }
-    : {};
   return (
-    <div
-      className={`orch8-card ${ctx.editable ? "nodrag nopan" : ""} ${stateClasses(view, selected, problems !== undefined)}`}
-      data-testid={`orch8-node-${id}`}
-      {...(view !== undefined ? { "data-state": view.state } : {})}
-      data-block-type={block.type}
-      data-block-id={id}
-      tabIndex={0}
-      role="button"
-      aria-label={`${blockLabel(block.type)} ${id}${view !== undefined ? `, ${view.state}` : ""}`}
-      aria-pressed={selected}
-      {...drag}
-      {...dropProps(ctx, info.id)}
-    >
+    <div {...nodeAttributes(node, block, `orch8-card ${ctx.editable ? "nodrag nopan" : ""}`, layoutId)} {...dragProps(node)}>
       <Handle type="target" position={Position.Top} isConnectable={false} />
-      <div className="orch8-title">
-        <span className="orch8-icon" title={blockLabel(block.type)} aria-hidden="true">
-          {blockIcon(block.type)}
-        </span>
-        <span className="orch8-id" title={id}>
-          {id}
-        </span>
-        {block.type !== "step" && <span className="orch8-kind">{blockLabel(block.type)}</span>}
-      </div>
+      <BlockTitle block={block} id={id} kind={block.type !== "step"} />
       <div className="orch8-line">
         <code title={line}>{line}</code>
       </div>
@@ -63,7 +38,7 @@ export function CardNode({ data }: NodeProps<GraphNode>): JSX.Element {
           ))}
         </div>
       )}
-      {live && <StatusLine view={view} />}
+      {view !== undefined && <StatusLine view={view} />}
       <ProblemNote messages={problems} />
       <Handle type="source" position={Position.Bottom} isConnectable={false} />
     </div>

@@ -1,11 +1,71 @@
-// Small pieces shared by cards and containers: the status line and the problem note.
-import type { NodeView } from "../../model/contract";
-import { stateIcon } from "../icons";
+// What cards and containers share: the block's live state and problems, the element's
+// attributes (test ids, state, accessibility), the title row, the status line and the
+// problem note.
+import type { DragEvent } from "react";
+import type { Block, NodeView } from "../../model/contract";
+import { type CanvasContextValue, dropProps, useCanvas } from "../context";
+import { blockIcon, blockLabel, stateIcon } from "../icons";
 import { statusOf } from "../status";
 
+export interface BlockNode {
+  ctx: CanvasContextValue;
+  id: string;
+  /** Live views only (pending until the engine reached the block). */
+  view: NodeView | undefined;
+  problems: string[] | undefined;
+  selected: boolean;
+}
+
+/** The canvas state of `block`, read from the canvas context. */
+export function useBlockNode(block: Block): BlockNode {
+  const ctx = useCanvas();
+  const id = String(block.id ?? "");
+  const view = ctx.states !== undefined ? (ctx.states[id] ?? { state: "pending" as const }) : undefined;
+  return { ctx, id, view, problems: ctx.problems.get(id), selected: ctx.selected === id };
+}
+
+/** The attributes of a card's or container's element; `className` goes first. */
+export function nodeAttributes(node: BlockNode, block: Block, className: string, layoutId: string) {
+  const { ctx, id, view, selected } = node;
+  return {
+    className: `${className} ${stateClasses(view, selected, node.problems !== undefined)}`,
+    "data-testid": `orch8-node-${id}`,
+    ...(view !== undefined ? { "data-state": view.state } : {}),
+    "data-block-type": block.type,
+    "data-block-id": id,
+    tabIndex: 0,
+    role: "button",
+    "aria-label": `${blockLabel(block.type)} ${id}${view !== undefined ? `, ${view.state}` : ""}`,
+    "aria-pressed": selected,
+    ...dropProps(ctx, layoutId),
+  };
+}
+
+/** What makes an element drag its block in the editor (nothing in read-only views). */
+export function dragProps(node: BlockNode) {
+  const { ctx, id } = node;
+  return ctx.editable
+    ? { draggable: true, onDragStart: (e: DragEvent<HTMLElement>) => ctx.onDragStart(e, id) }
+    : {};
+}
+
+/** Icon, bold id (full id on hover) and, unless hidden, the block type's name. */
+export function BlockTitle({ block, id, kind }: { block: Block; id: string; kind: boolean }): JSX.Element {
+  return (
+    <div className="orch8-title">
+      <span className="orch8-icon" title={blockLabel(block.type)} aria-hidden="true">
+        {blockIcon(block.type)}
+      </span>
+      <span className="orch8-id" title={id}>
+        {id}
+      </span>
+      {kind && <span className="orch8-kind">{blockLabel(block.type)}</span>}
+    </div>
+  );
+}
+
 /** Icon + state word + detail + facts: never colour alone. */
-export function StatusLine({ view }: { view: NodeView | undefined }): JSX.Element {
-  if (view === undefined) return <div className="orch8-status orch8-status-none" />;
+export function StatusLine({ view }: { view: NodeView }): JSX.Element {
   const status = statusOf(view);
   return (
     <div className={`orch8-status orch8-fg-${view.state}`} title={status.title}>
