@@ -34,10 +34,16 @@ CHROMIUM_ARGS = [
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
-            item.add_marker(pytest.mark.ui)
-            item.add_marker(pytest.mark.slow)
+    """Mark the browser tests and run them last: Playwright's sync API keeps an event loop
+    running on the main thread until the session ends, and later tests that call
+    ``asyncio.run`` would find it."""
+    here = Path(__file__).parent
+    ui = [item for item in items if Path(str(item.fspath)).is_relative_to(here)]
+    for item in ui:
+        item.add_marker(pytest.mark.ui)
+        item.add_marker(pytest.mark.slow)
+    chosen = set(ui)
+    items[:] = [item for item in items if item not in chosen] + ui
 
 
 def _free_port() -> int:

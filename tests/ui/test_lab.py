@@ -18,6 +18,8 @@ import pytest
 from lab_page import ARTIFACTS, TOKEN, LabPage, write_notebook
 from nbclient import NotebookClient
 
+from orch8_nb.engine.clock import perf_counter
+
 SETUP = """\
 import time
 import orch8_nb as o8
@@ -114,6 +116,32 @@ def test_adding_a_block_from_the_palette_reaches_the_kernel(page: LabPage, shot:
     after = page.kernel("print(len(editor.sequence.blocks))").strip()
     assert int(after) == int(before) + 1
     shot(page.page, "palette-added")
+
+
+def until_kernel_prints(page: LabPage, code: str, expected: str, timeout_s: float = 15) -> None:
+    """Run ``code`` in the kernel until it prints ``expected`` (edits reach it debounced)."""
+    deadline = perf_counter() + timeout_s
+    while (got := page.kernel(code).strip()) != expected:
+        assert perf_counter() < deadline, f"kernel printed {got!r}, not {expected!r}"
+        page.page.wait_for_timeout(200)
+
+
+def test_keys_typed_in_the_editor_stay_in_the_editor(page: LabPage, shot: Any) -> None:
+    editor = page.page.locator("[data-testid='orch8-editor']").first
+    count_cells = "() => window.jupyterapp.shell.currentWidget.content.widgets.length"
+    cells = page.page.evaluate(count_cells)
+    ids = "print('report' in [b.id for b in editor.sequence.blocks])"
+    until_kernel_prints(page, ids, "True")
+    editor.locator("[data-testid='orch8-node-report']").click()
+    # In JupyterLab's command mode "b" inserts a cell and "d d" deletes one.
+    for key in ("b", "a", "d", "d"):
+        page.page.keyboard.press(key)
+    page.page.keyboard.press("Delete")  # the editor's: remove the selected block
+    until_kernel_prints(page, ids, "False")
+    page.page.keyboard.press("Control+z")
+    until_kernel_prints(page, ids, "True")
+    assert page.page.evaluate(count_cells) == cells
+    shot(page.page, "keys")
 
 
 def test_the_live_tree_turns_all_green(page: LabPage, lab_root: Path, shot: Any) -> None:
@@ -223,33 +251,37 @@ def test_the_widgets_follow_the_dark_theme(page: LabPage, shot: Any) -> None:
     assert dark["background"] < 0.1 and dark["text"] > 0.4  # light on dark
 
 
-def test_a_saved_notebook_shows_its_tree_without_a_kernel(
-    browser: Any, lab: str, lab_root: Path, shot: Any
-) -> None:
-    """Executed headless (nbclient, which saves widget state), trusted as a user's own
-    notebook is, reopened with no kernel: the tree shows, never "Loading widget..."."""
-    saved = lab_root / "saved.ipynb"
+@pytest.fixture(scope="module")
+def saved(lab_root: Path) -> Path:
+    """A notebook executed headless (nbclient, which saves widget state) and trusted, as a
+    user's own notebook is: its outputs carry both the widget view and the static view."""
+    path = lab_root / "saved.ipynb"
     write_notebook(
-        saved,
+        path,
         [
             "import orch8_nb as o8\nengine = o8.Engine('sqlite://:memory:')\n"
             "inst = engine.run(o8.sequence('saved', o8.step('a', 'noop'),"
             " o8.parallel('p', o8.step('b', 'noop'), o8.step('c', 'noop'))))\ninst"
         ],
     )
-    nb = nbformat.read(saved, as_version=4)
+    nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(lab_root)}}).execute()
-    nbformat.write(nb, saved)
-    subprocess.run([sys.executable, "-m", "jupyter", "trust", str(saved)], check=True)
+    nbformat.write(nb, path)
+    subprocess.run([sys.executable, "-m", "jupyter", "trust", str(path)], check=True)
     assert "application/vnd.orch8.instance+json" in nb.cells[0].outputs[0]["data"]
-    # The widget state holds the loader, not the 2 MB of views.
-    assert saved.stat().st_size < 200_000
+    return path
 
+
+def test_a_saved_notebook_shows_its_tree_without_a_kernel(
+    browser: Any, lab: str, saved: Path, shot: Any
+) -> None:
+    """Reopened with no kernel: the tree shows, never "Loading widget..."."""
+    assert saved.stat().st_size < 200_000  # the widget state holds the loader, not 2 MB
     context = browser.new_context(viewport={"width": 1200, "height": 800})
     lab_page = LabPage(context.new_page(), lab, TOKEN)
     try:
         lab_page.open_lab("saved")
-        lab_page.open_notebook("saved.ipynb", kernel=False)
+        lab_page.open_notebook(saved.name, kernel=False)
         output = lab_page.page.locator(".jp-OutputArea-output").first
         out = output.locator("[data-testid='orch8-node-c']").first
         out.wait_for(timeout=30_000)
@@ -257,6 +289,20 @@ def test_a_saved_notebook_shows_its_tree_without_a_kernel(
         assert "Loading widget" not in output.inner_text()
         assert not lab_page.has_kernel()
         shot(lab_page.page, "static-tree")
+    finally:
+        context.close()
+
+
+def test_notebook_7_draws_the_saved_tree(browser: Any, lab: str, saved: Path, shot: Any) -> None:
+    """Notebook 7 loads the same extension: the saved tree draws there too."""
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(f"{lab}/notebooks/{saved.name}?token={TOKEN}")
+        out = page.locator(".jp-OutputArea-output [data-testid='orch8-node-c']").first
+        out.wait_for(timeout=60_000)
+        assert out.get_attribute("data-state") == "completed"
+        shot(page, "notebook7")
     finally:
         context.close()
 
