@@ -63,6 +63,8 @@ class InstanceData:
     """Every output row, oldest first (retry markers and errors included)."""
     latest: dict[str, Any] = field(default_factory=dict)
     """Latest real output, or the error that failed it, per block id."""
+    now_ms: int | None = None
+    """The engine clock when read (live views count timers down from it)."""
 
 
 def read_instance(engine: Engine, instance_id: str) -> InstanceData:
@@ -70,7 +72,7 @@ def read_instance(engine: Engine, instance_id: str) -> InstanceData:
     row, seq, nodes, _ = engine._render_inputs(instance_id)
     outputs = engine.outputs(instance_id)
     latest = {o.block_id: o.output for o in outputs if o.output_ref in (None, ERROR_REF)}
-    return InstanceData(row, seq, nodes, outputs, latest)
+    return InstanceData(row, seq, nodes, outputs, latest, engine.clock.now_ms())
 
 
 def sequence_json(seq: SequenceDefinition, *, live: bool = False) -> dict[str, Any]:
@@ -124,6 +126,8 @@ def node_views(data: InstanceData, *, live: bool = False) -> dict[str, NodeView]
         detail = details.get(block.id)
         if detail and state == "waiting":
             view["waiting_for"] = detail
+            if live and detail == "timer":
+                view.update(_wakes_in(data))
         elif detail and state == "failed":
             view["error"] = detail
         node = nodes.get(block.id)
@@ -133,6 +137,12 @@ def node_views(data: InstanceData, *, live: bool = False) -> dict[str, NodeView]
             )
         views[block.id] = view
     return views
+
+
+def _wakes_in(data: InstanceData) -> NodeView:
+    """``wakes_in_ms``: how long until the instance's timer fires (the card counts down)."""
+    due, now = data.row.next_fire_at, data.now_ms
+    return {} if due is None or now is None else {"wakes_in_ms": max(0, due - now)}
 
 
 def _progress(

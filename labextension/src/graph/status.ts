@@ -21,7 +21,10 @@ function chosen(view: NodeView): string {
   return "";
 }
 
-function detailOf(view: NodeView): string {
+function detailOf(view: NodeView, wakesIn: number | undefined): string {
+  if (view.state === "waiting" && view.waiting_for === "timer" && wakesIn !== undefined) {
+    return wakesIn > 0 ? `timer: ${formatMs(Math.ceil(wakesIn / 1000) * 1000)}` : "timer: due";
+  }
   if (view.state === "waiting" && view.waiting_for) return view.waiting_for;
   if (view.state === "failed" && view.error) return view.error.split("\n", 1)[0];
   return chosen(view) || (view.error ? view.error.split("\n", 1)[0] : "");
@@ -40,9 +43,12 @@ function factsOf(view: NodeView): string[] {
   return facts;
 }
 
-/** The status line of a node, from its NodeView. */
-export function statusOf(view: NodeView): Status {
-  const detail = detailOf(view);
+/**
+ * The status line of a node, from its NodeView; `wakesIn` is what is left of its timer
+ * (counted down from `wakes_in_ms`), for "timer: 3m 12s".
+ */
+export function statusOf(view: NodeView, wakesIn?: number): Status {
+  const detail = detailOf(view, wakesIn);
   const facts = factsOf(view);
   const attemptFact = facts.length > 0 ? ` (${facts.join(", ")})` : "";
   const title = `${view.state}${detail ? `: ${detail}` : ""}${attemptFact}`;

@@ -63,6 +63,8 @@ export interface NodeView {
   variant?: string;
   route?: string;
   waiting_for?: string;
+  /** Live views of a step sleeping on a timer: ms until it fires, as of the read. */
+  wakes_in_ms?: number;
   error?: string;
 }
 

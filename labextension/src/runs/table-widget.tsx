@@ -1,8 +1,9 @@
 // anywidget view `table` (InstancesTable): traits `rows`, `filters` (js -> py),
 // `selected` (js -> py) and `tree` (py -> js). See docs/ui-protocol.md.
-import { StrictMode, useEffect, useRef, useState } from "react";
+import { StrictMode, useRef } from "react";
 import { createRoot } from "react-dom/client";
 import type { InstanceRow, InstanceView, WidgetModel } from "../model/contract";
+import { useNow } from "../graph/clock";
 import { FilterBar, filterRows, readFilters } from "./filters";
 import type { Filters } from "./filters";
 import { LiveTree } from "./live-tree";
@@ -12,21 +13,13 @@ import { InstancesTable } from "./table";
 /** Relative times ("3 s ago") go stale; this often is enough for minute-scale runs. */
 const CLOCK_TICK_MS = 10_000;
 
-function useNow(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), CLOCK_TICK_MS);
-    return () => clearInterval(timer);
-  }, []);
-  return now;
-}
 
 export function TableView({ model }: { model: WidgetModel }) {
   const rows = (useTrait<InstanceRow[] | null>(model, "rows") ?? []) as InstanceRow[];
   const filters = readFilters(useTrait<unknown>(model, "filters"));
   const selected = useTrait<string | null>(model, "selected") ?? null;
   const tree = useTrait<InstanceView | null>(model, "tree") ?? null;
-  const now = useNow();
+  const now = useNow(CLOCK_TICK_MS);
 
   // Every sequence name seen so far, so choosing one does not empty the drop-down.
   const seen = useRef(new Set<string>());

@@ -1,8 +1,8 @@
 // The side panel for one node (UI.md "The inspector"): its gate if it waits for a human,
-// then error, resolved params, output, attempts, the context as the step saw it and its
-// audit rows. Filled by the `inspection` message answering {type:"inspect"}.
-import { useEffect, useState } from "react";
+// then error, the params its last attempt was given, output, attempts, the instance
+// context and the block's audit rows. Filled by the `inspection` message answering {type:"inspect"}.
 import type { Block, InspectionMessage, NodeView, ResultMessage } from "../model/contract";
+import { useNow } from "../graph/clock";
 import { blockIcon, blockLabel, stateIcon } from "../graph/icons";
 import { Gate } from "./Gate";
 import { Attempts, Audit } from "./History";
@@ -19,15 +19,6 @@ export interface InspectorProps {
   approvePending: boolean;
 }
 
-/** The current time, ticking every `ms` so relative times stay true in a live view. */
-function useNow(ms: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const handle = setInterval(() => setNow(Date.now()), ms);
-    return () => clearInterval(handle);
-  }, [ms]);
-  return now;
-}
 
 function ErrorBlock({ error }: { error: unknown }): JSX.Element | null {
   if (error === null || error === undefined) return null;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -181,3 +182,13 @@ def test_a_paused_instance_s_running_step_waits_for_resume() -> None:
     view = instance_view(data("paused"))
     assert view["nodes"]["fetch"] == {"state": "waiting", "attempt": 1, "max_attempts": 3,
                                       "waiting_for": "paused"}  # fmt: skip
+
+
+def test_a_live_timer_counts_down_from_the_engine_clock() -> None:
+    d = data("scheduled")
+    timed = InstanceData(dataclasses.replace(d.row, next_fire_at=95_000), d.sequence, d.nodes,
+                         d.outputs, d.latest, now_ms=20_000)  # fmt: skip
+    assert instance_view(timed, live=True)["nodes"]["fetch"]["wakes_in_ms"] == 75_000
+    assert "wakes_in_ms" not in instance_view(timed)["nodes"]["fetch"]  # static: no times
+    late = dataclasses.replace(timed, now_ms=99_000)  # overdue: it fires any moment
+    assert instance_view(late, live=True)["nodes"]["fetch"]["wakes_in_ms"] == 0

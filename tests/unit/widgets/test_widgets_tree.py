@@ -293,3 +293,14 @@ def test_malformed_and_unknown_messages_are_ignored(eng: Engine, capture: Captur
     js(tree, ["not", "a", "dict"])  # type: ignore[arg-type]
     js(tree, {"type": "dance"})
     assert sent == []
+
+
+def test_a_sleeping_step_counts_down_on_the_engine_clock(eng: Engine) -> None:
+    inst = eng.create_instance(dsl.sequence("nap", dsl.step("nap", "noop", delay="1h")))
+    eng.tick_once()  # reaches the step, which goes to sleep (run_until_idle would skip it)
+    tree = ExecutionTree(inst)
+    assert tree.view["nodes"]["nap"]["waiting_for"] == "timer"
+    assert tree.view["nodes"]["nap"]["wakes_in_ms"] == 3_600_000
+    eng.clock.advance(600_000)  # virtual time: ten minutes later
+    tree.refresh()
+    assert tree.view["nodes"]["nap"]["wakes_in_ms"] == 3_000_000

@@ -3,6 +3,7 @@
 // problem note.
 import type { DragEvent } from "react";
 import type { Block, NodeView } from "../../model/contract";
+import { useCountdown } from "../clock";
 import { type CanvasContextValue, dropProps, useCanvas } from "../context";
 import { blockIcon, blockLabel, stateIcon } from "../icons";
 import { statusOf } from "../status";
@@ -66,7 +67,7 @@ export function BlockTitle({ block, id, kind }: { block: Block; id: string; kind
 
 /** Icon + state word + detail + facts: never colour alone. */
 export function StatusLine({ view }: { view: NodeView }): JSX.Element {
-  const status = statusOf(view);
+  const status = statusOf(view, useCountdown(view.wakes_in_ms));
   return (
     <div className={`orch8-status orch8-fg-${view.state}`} title={status.title}>
       <span className="orch8-status-word">
