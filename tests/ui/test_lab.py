@@ -144,6 +144,26 @@ def test_keys_typed_in_the_editor_stay_in_the_editor(page: LabPage, shot: Any) -
     shot(page.page, "keys")
 
 
+def test_dragging_a_card_moves_it_into_another_container(page: LabPage, shot: Any) -> None:
+    editor = page.page.locator("[data-testid='orch8-editor']").first
+    until_kernel_prints(page, "print('report' in [b.id for b in editor.sequence.blocks])", "True")
+    card = editor.locator("[data-testid='orch8-node-report']")
+    left = editor.locator("[data-testid='orch8-node-left']")  # in the fan's first branch
+    box = left.bounding_box()
+    assert box is not None
+    # Real HTML5 drag and drop in Chromium, onto the lower half of "left": after it.
+    card.drag_to(left, target_position={"x": box["width"] / 2, "y": box["height"] - 4})
+    until_kernel_prints(
+        page,
+        "print([b.id for b in editor.sequence.blocks], "
+        "[b.id for b in editor.sequence.blocks[1].branches[0]])",
+        "['fetch', 'fan', 'step_1'] " + "['left', 'report']",
+    )
+    shot(page.page, "dragged")
+    editor.locator("[data-testid='orch8-editor-undo']").click()  # back, for the later tests
+    until_kernel_prints(page, "print('report' in [b.id for b in editor.sequence.blocks])", "True")
+
+
 def test_the_live_tree_turns_all_green(page: LabPage, lab_root: Path, shot: Any) -> None:
     tree = page.page.locator("[data-testid='orch8-tree']").first
     tree.wait_for(timeout=60_000)

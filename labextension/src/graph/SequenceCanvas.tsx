@@ -108,17 +108,14 @@ function isTyping(target: EventTarget | null): boolean {
   return el !== null && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.isContentEditable === true);
 }
 
-// Start at the top of a tall sequence (fit the width, not the whole height), so a long
-// picture opens readable instead of shrunk to a stripe.
+// Start at the top, centred across (a sequence reads top to bottom), and for a tall one fit
+// the width, not the whole height, so a long picture opens readable instead of shrunk to a
+// stripe.
 function initialView(flow: ReactFlowInstance<GraphNode, Edge>, el: HTMLElement | null, layout: Layout): void {
   const width = el?.clientWidth || layout.width;
   const height = el?.clientHeight || layout.height;
   const zoom = Math.min(1, (width - 16) / Math.max(1, layout.width));
-  if (layout.height * zoom <= height - 16) {
-    void flow.fitView({ padding: 0.04, maxZoom: 1 });
-    return;
-  }
-  const z = Math.max(zoom, 0.3);
+  const z = layout.height * zoom <= height - 16 ? zoom : Math.max(zoom, 0.3);
   void flow.setViewport({ x: Math.max(8, (width - layout.width * z) / 2), y: 8, zoom: z });
 }
 
