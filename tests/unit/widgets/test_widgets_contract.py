@@ -45,11 +45,21 @@ def test_the_mime_types_are_the_front_end_s() -> None:
     assert json.loads(_ts_const("SEQUENCE_MIME")) == views.SEQUENCE_MIME
     assert json.loads(_ts_const("INSTANCE_MIME")) == views.INSTANCE_MIME
     assert json.loads(_ts_const("GRAPHVIZ_MIME")) == views.GRAPHVIZ_MIME
+    assert json.loads(_ts_const("WIDGET_MIME")) == views.WIDGET_MIME
 
 
 def test_the_python_and_npm_versions_match() -> None:
     npm = json.loads(PACKAGE.read_text(encoding="utf-8"))["version"]
     assert semver(orch8_nb.__version__) == npm
+
+
+def test_the_built_front_end_is_this_version() -> None:
+    """The loader's build id starts with the npm version (see labextension/build-id.cjs);
+    a stale build left in the package would fetch views of another version."""
+    npm = json.loads(PACKAGE.read_text(encoding="utf-8"))["version"]
+    # The real file: this folder's tests otherwise stand a fake bundle in (conftest.py).
+    loader = (ROOT / "orch8_nb" / "widgets" / "static" / "loader.js").read_text("utf-8")
+    assert re.search(rf'"{re.escape(npm)}\+[0-9a-f]{{12}}"', loader), loader[:200]
 
 
 def test_semver_spelling() -> None:
