@@ -1,9 +1,9 @@
 """Static HTML of the run views: the instances table and the attempts timeline.
 
 What a saved notebook shows for an ``InstancesTable`` or a ``Timeline`` once its kernel is
-gone. Like every static rendering it holds no ids and no wall-clock times; the timeline's
-bars are on the engine clock relative to the first attempt, so a notebook on a virtual
-clock saves the same picture every run.
+gone. Like every static rendering it holds no ids and no wall-clock times. The timeline's
+bars start on the engine clock, relative to the first attempt, but their lengths are the
+measured handler times: the one static picture that can differ between two runs.
 """
 
 from __future__ import annotations
