@@ -1,7 +1,7 @@
 // anywidget view `table` (InstancesTable): traits `rows`, `filters` (js -> py),
 // `selected` (js -> py) and `tree` (py -> js). See docs/ui-protocol.md.
-import { StrictMode, useRef } from "react";
-import { createRoot } from "react-dom/client";
+import { useRef } from "react";
+import { mount } from "../graph/mount";
 import type { InstanceRow, InstanceView, WidgetModel } from "../model/contract";
 import { useNow } from "../graph/clock";
 import { FilterBar, filterRows, readFilters } from "./filters";
@@ -40,11 +40,5 @@ export function TableView({ model }: { model: WidgetModel }) {
 }
 
 export function renderTable(model: WidgetModel, el: HTMLElement): () => void {
-  const root = createRoot(el);
-  root.render(
-    <StrictMode>
-      <TableView model={model} />
-    </StrictMode>,
-  );
-  return () => root.unmount();
+  return mount(el, <TableView model={model} />);
 }

@@ -1,8 +1,8 @@
 // anywidget view `timeline` (Timeline): trait `bars`, one entry per step attempt with
 // times relative to the earliest bar (docs/ui-protocol.md).
-import { StrictMode, useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { RefObject } from "react";
-import { createRoot } from "react-dom/client";
+import { mount } from "../graph/mount";
 import type { TimelineBar, WidgetModel } from "../model/contract";
 import { useTrait } from "./model-hooks";
 import { Timeline } from "./timeline";
@@ -36,11 +36,5 @@ export function TimelineView({ model }: { model: WidgetModel }) {
 }
 
 export function renderTimeline(model: WidgetModel, el: HTMLElement): () => void {
-  const root = createRoot(el);
-  root.render(
-    <StrictMode>
-      <TimelineView model={model} />
-    </StrictMode>,
-  );
-  return () => root.unmount();
+  return mount(el, <TimelineView model={model} />);
 }
