@@ -99,6 +99,12 @@ def real_sleep(seconds: float) -> None:
     time.sleep(seconds)
 
 
+async def real_delay(seconds: float) -> None:
+    """Wait real time on the loop: outside services (a model provider's ``Retry-After``)
+    run on real time, whatever clock the engine uses."""
+    await asyncio.sleep(max(seconds, 0.0))
+
+
 #: 2026-01-01T00:00:00Z: a fixed, readable start for virtual time.
 VIRTUAL_EPOCH_MS = 1_767_225_600_000
 

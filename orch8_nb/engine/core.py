@@ -24,6 +24,7 @@ from orch8_nb.engine.clock import Clock, RealClock, wall_clock_ms
 from orch8_nb.engine.driving import run_until_idle, settle
 from orch8_nb.engine.events import EventBus
 from orch8_nb.engine.handlers import HandlerRegistry
+from orch8_nb.engine.extensions import install_extensions
 from orch8_nb.engine.handlers.builtins import register_builtins
 from orch8_nb.engine.handlers.registry import HandlerFn
 from orch8_nb.engine.migration.moving import Migrator
@@ -109,6 +110,9 @@ class AsyncEngine:
             batch_size=batch_size,
             max_concurrent=max_concurrent_instances,
         )
+        #: Services of the packages above the engine (``"agents"``), by name.
+        self.extensions = self.services.extensions
+        self.extensions.update(install_extensions(self))
 
     # -- lifecycle -------------------------------------------------------------------------------
 

@@ -17,21 +17,28 @@ from typing import Any
 
 import jsonschema
 
+from orch8_nb.engine.budgets import USAGE_KEY
 from orch8_nb.engine.clock import Clock, perf_counter
+from orch8_nb.engine.events import Event
 from orch8_nb.engine.evaluator import Ready
 from orch8_nb.engine.handlers import InstanceState, StepContext
 from orch8_nb.engine.handlers import StepError as HandlerError
-from orch8_nb.engine.handlers.outcomes import RetryStep
+from orch8_nb.engine.handlers.outcomes import AwaitApproval, RetryStep
+from orch8_nb.engine.handlers.progress import Emit, StepProgress
 from orch8_nb.engine.handlers.registry import Handler
 from orch8_nb.engine.retry import backoff_ms, should_retry
 from orch8_nb.engine.run import Run, StepError, encode_json, fail_node
 from orch8_nb.engine.scope import scope_for
+from orch8_nb.engine.services import Services
 from orch8_nb.errors import ExpressionError
 from orch8_nb.expr import has_template, render_template, resolve_templates
 from orch8_nb.model import RETRY_REF
 from orch8_nb.storage.rows import WorkerTaskRow
 
 CACHE_PREFIX = "_cache:"
+#: Instance metadata: an approval a handler asked for / the answer it gets on its next run.
+APPROVAL_REQUEST = "_approval_request:"
+APPROVAL_ANSWER = "_approval:"
 
 
 @dataclass(slots=True)
@@ -44,6 +51,10 @@ class Outcome:
     kv: tuple[dict[str, Any], list[str]] = ({}, [])
     retry_delay_ms: int | None = None
     from_cache: bool = False
+    #: The handler asked a person first (:class:`AwaitApproval`): the request, as JSON.
+    approval: dict[str, Any] | None = None
+    #: Durable progress and audit rows of the call (see ``handlers/progress.py``).
+    progress: StepProgress | None = None
 
 
 def filtered_context(run: Run, block: Any) -> dict[str, Any]:
@@ -112,10 +123,12 @@ async def invoke(
     if counted:
         _count(1)
     try:
-        return await _invoke(handler, ctx, timeout_ms, clock, pool, started)
+        outcome = await _invoke(handler, ctx, timeout_ms, clock, pool, started)
     finally:
         if counted:
             _count(-1)
+    outcome.progress = ctx.progress
+    return outcome
 
 
 async def _invoke(
@@ -135,6 +148,13 @@ async def _invoke(
             value = await _call(handler, ctx, pool)
     except asyncio.CancelledError:
         raise
+    except AwaitApproval as request:
+        return Outcome(
+            False,
+            duration_ms=(perf_counter() - started) * 1000,
+            kv=ctx.state.changes,
+            approval=request.to_json(),
+        )
     except _Timeout:
         return Outcome(
             False,
@@ -201,8 +221,10 @@ async def _with_timeout(call: asyncio.Future[Any], timeout_ms: int, clock: Clock
     raise _Timeout
 
 
-def step_context(run: Run, ready: Ready, params: Any) -> StepContext:
+def step_context(s: Services, run: Run, ready: Ready, params: Any) -> StepContext:
     block = ready.block
+    meta = run.inst.metadata
+    approval = meta.get(APPROVAL_ANSWER + block.id)
     return StepContext(
         instance_id=run.inst.id,
         tenant_id=run.inst.tenant_id,
@@ -215,12 +237,51 @@ def step_context(run: Run, ready: Ready, params: Any) -> StepContext:
         state=InstanceState(run.kv),
         clock=run.clock,
         scope_factory=lambda: scope_for(run),
+        progress=StepProgress(
+            s.storage, run.clock, run.inst.id, run.inst.tenant_id, block.id, ready.node.id
+        ),
+        emit=_emitter(s, run.inst.id, block.id, ready.node.id),
+        approval=approval if isinstance(approval, dict) else None,
+        budget=run.inst.budget or None,
+        usage=dict(meta.get(USAGE_KEY) or {}),
+        extensions=s.extensions,
     )
 
 
+def _emitter(s: Services, instance_id: str, block_id: str, node_id: str) -> Emit:
+    """Live events for one step, published on the engine loop whichever thread calls."""
+    loop = asyncio.get_running_loop()
+
+    def emit(kind: str, data: dict[str, Any]) -> None:
+        if not s.bus.active:
+            return
+        event = Event(kind, instance_id, {"block_id": block_id, "node_id": node_id, **data})
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            s.bus.publish(event)
+        elif not loop.is_closed():
+            loop.call_soon_threadsafe(s.bus.publish, event)
+
+    return emit
+
+
 def apply_outcome(run: Run, ready: Ready, outcome: Outcome, cache: str | None) -> None:
-    """Fold a finished attempt into the run: output or retry marker or failure."""
+    """Fold a finished attempt into the run: output or retry marker or failure (or a
+    wait for a person's approval)."""
     block, node = ready.block, ready.node
+    progress = outcome.progress
+    if progress is not None:
+        run.pending.audit.extend(progress.pending_audit)
+        progress.pending_audit = []
+    if APPROVAL_ANSWER + block.id in run.inst.metadata:
+        del run.inst.metadata[APPROVAL_ANSWER + block.id]  # the handler has seen it
+        run.mark_metadata()
+    if outcome.approval is not None:
+        request_approval(run, ready, outcome)
+        return
     if outcome.ok:
         encoded, error = _check_output(block, outcome.value)
         if error is None:
@@ -242,8 +303,29 @@ def apply_outcome(run: Run, ready: Ready, outcome: Outcome, cache: str | None) -
         )
         _audit_attempt(run, ready, outcome, "retrying", {"retry_at": retry_at})
         return
+    _drop_progress(run, outcome)
     fail_node(run, node, err, attempt=ready.attempt)
     _audit_attempt(run, ready, outcome, "failed", {})
+
+
+def _drop_progress(run: Run, outcome: Outcome) -> None:
+    """The step is over: its saved progress goes, in the same commit."""
+    if outcome.progress is not None and outcome.progress.saved:
+        run.delete_kv(outcome.progress.key)
+
+
+def request_approval(run: Run, ready: Ready, outcome: Outcome) -> None:
+    """Park the step on a human-input gate its handler asked for."""
+    assert outcome.approval is not None
+    to_set, to_delete = outcome.kv
+    for key in to_delete:
+        run.delete_kv(key)
+    for key, value in to_set.items():
+        run.set_kv(key, value)
+    request = {**outcome.approval, "attempt": ready.attempt, "requested_at": run.now()}
+    run.set_metadata(APPROVAL_REQUEST + ready.block.id, request)
+    _audit_attempt(run, ready, outcome, "awaiting_approval", {"approval": outcome.approval})
+    run.set_node(ready.node, "waiting")
 
 
 def _succeed(run: Run, ready: Ready, outcome: Outcome, cache: str | None, encoded: str) -> None:
@@ -253,6 +335,7 @@ def _succeed(run: Run, ready: Ready, outcome: Outcome, cache: str | None, encode
         run.delete_kv(key)
     for key, value in to_set.items():
         run.set_kv(key, value)
+    _drop_progress(run, outcome)
     if cache is not None and not outcome.from_cache:
         run.set_kv(cache, outcome.value)
     run.add_output(block.id, outcome.value, attempt=ready.attempt, encoded=encoded)

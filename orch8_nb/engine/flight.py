@@ -77,4 +77,4 @@ def prepare(s: Services, run: Run, r: Ready) -> Call | None:
         timeout = (
             max(due - run.now(), 1) if timeout is None else min(timeout, max(due - run.now(), 1))
         )
-    return Call(r, handler, step_context(run, r, params), timeout, cache, run.now())
+    return Call(r, handler, step_context(s, run, r, params), timeout, cache, run.now())

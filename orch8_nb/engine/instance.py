@@ -149,6 +149,8 @@ class Instance:
     def approve(self, block_id: str, value: Any = "yes", *, comment: str | None = None) -> str:
         """Answer the human-input gate of step ``block_id`` (a value from its choices)."""
         from orch8_nb.engine.blocks.approvals import check_answer
+        from orch8_nb.engine.blocks.handler_approval import as_gate
+        from orch8_nb.engine.dispatch import APPROVAL_REQUEST
 
         engine = self._engine._live()
         seq = engine.get_sequence(engine._row(self.id).sequence_id)
@@ -157,6 +159,9 @@ class Instance:
              if ref.block.id == block_id),
             None,
         )  # fmt: skip
+        request = engine._row(self.id).metadata.get(APPROVAL_REQUEST + block_id)
+        if isinstance(request, dict):  # the step's handler asked (an agent before a tool)
+            spec = as_gate(request)
         if spec is None:
             raise KeyError(f"step {block_id!r} has no human-input gate")
         payload = check_answer(spec, block_id, value, comment)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from orch8_nb.engine.breakers import CircuitBreakers
 from orch8_nb.engine.clock import Clock
@@ -35,3 +36,5 @@ class Services:
     find_sequence: Callable[[str, int | None, str], Awaitable[CompiledSequence]]
     #: Circuit breakers per handler (see ``engine/breakers.py``).
     breakers: CircuitBreakers
+    #: Services of packages above the engine, by name (see ``engine/extensions.py``).
+    extensions: dict[str, Any] = field(default_factory=dict)

@@ -194,6 +194,13 @@ class Storage(Protocol):
 
     async def get_kv(self, instance_id: str) -> dict[str, JSON]: ...
 
+    async def save_progress(
+        self, instance_id: str, key: str, value: JSON, now: int, audit: Sequence[AuditRow] = ()
+    ) -> None:
+        """Write one instance KV entry (with ``audit``) at once, in its own transaction: a
+        long handler's checkpoint, kept even if the process dies before the step commits.
+        ``NotFoundError`` for an unknown instance."""
+
     # -- checkpoints and sessions ----------------------------------------------------------------
 
     async def save_checkpoint(self, row: CheckpointRow, audit: Sequence[AuditRow] = ()) -> None:
@@ -240,6 +247,13 @@ class Storage(Protocol):
 
     async def append_audit(self, audit: Sequence[AuditRow]) -> None:
         """Audit rows about no single change (an operator's action on engine state)."""
+
+    async def get_llm_record(self, key: str) -> dict[str, JSON] | None:
+        """A recorded model answer ``{key, provider, model, request, response,
+        recorded_at}``, or ``None``."""
+
+    async def put_llm_record(self, record: dict[str, JSON]) -> None:
+        """Store (or replace) a recorded model answer shaped as :meth:`get_llm_record`."""
 
     async def list_rate_limits(self, tenant_id: str) -> list[dict[str, JSON]]:
         """``{resource_key, max_count, window_ms, window_start, used}`` per limit."""

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 #: Instance-metadata keys ``<prefix><block_id>`` that hold a block's per-run state.
 MARKER_PREFIXES = (
     "_delay_until:", "_route:", "_phase:", "_loop:", "_poll:", "_each:", "_gate:", "_child:",
-    "_each_live:", "_breaker_wait:", "_rate_wait:",
+    "_each_live:", "_breaker_wait:", "_rate_wait:", "_approval_request:", "_approval:",
 )  # fmt: skip
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from orch8_nb.engine.blocks.handler_approval import as_gate
 from orch8_nb.engine.catalog import SequenceCatalog
+from orch8_nb.engine.dispatch import APPROVAL_REQUEST
 from orch8_nb.errors import Problem, SignalValidationError
 from orch8_nb.storage.base import Storage
 from orch8_nb.storage.rows import InstanceFilter, InstanceRow, NodeRow
@@ -19,8 +21,16 @@ async def pending_approvals(
     for row in await storage.list_instances(flt, 10_000, 0):
         seq = await catalog.for_instance(row)
         for node in await storage.get_tree(row.id):
+            if node.state != "waiting":
+                continue
+            request = row.metadata.get(APPROVAL_REQUEST + node.block_id)
+            if isinstance(request, dict):  # asked for by the running handler
+                item = approval_item(row, seq.definition.name, node, as_gate(request))
+                items.append({**item, "key": request.get("key", ""),
+                              "details": request.get("details")})  # fmt: skip
+                continue
             spec = getattr(seq.block(node.block_id), "wait_for_input", None)
-            if node.state == "waiting" and spec is not None:
+            if spec is not None:
                 items.append(approval_item(row, seq.definition.name, node, spec))
     return sorted(items, key=lambda item: (item["waiting_since"] or 0, item["instance_id"]))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from orch8_nb.engine.blocks.gate import gate_passed
+from orch8_nb.engine.blocks.handler_approval import approval_answered, requested
 from orch8_nb.engine.breakers import WAIT_PREFIX as BREAKER_WAIT
 from orch8_nb.engine.deadlines import breach, check_sla, deadline_of
 from orch8_nb.engine.delays import delay_until
@@ -35,7 +36,10 @@ def advance(run: Run, node: NodeRow, block: Any, ev: Evaluation, in_flight: set[
         return
     if _past_deadline(run, node, block, ev):
         return
-    if node.state == "waiting" and block.wait_for_input is None:
+    if node.state == "waiting" and requested(run, block.id) is not None:
+        if not approval_answered(run, node, block, ev):
+            return
+    elif node.state == "waiting" and block.wait_for_input is None:
         ev.waiting = True  # out with an external worker
         return
     now = run.now()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from orch8_nb.engine.clock import Clock
+    from orch8_nb.engine.handlers.progress import Emit, StepProgress
     from orch8_nb.expr import Scope
 
 _MISSING = object()
@@ -83,6 +84,17 @@ class StepContext:
     clock: Clock | None = None
     #: Builds the expression scope on demand (most handlers never need it).
     scope_factory: Callable[[], Scope] | None = field(default=None, repr=False)
+    #: Durable mid-step progress and audit rows (``None`` outside an engine).
+    progress: StepProgress | None = field(default=None, repr=False)
+    #: Publishes a live event about this step (streamed model text); ``None`` when unused.
+    emit: Emit | None = field(default=None, repr=False)
+    #: The answer to this step's last :class:`AwaitApproval`, once a person gave it.
+    approval: Mapping[str, Any] | None = None
+    #: The instance's budget limits (``max_total_tokens``...) and what it used so far.
+    budget: Mapping[str, Any] | None = None
+    usage: Mapping[str, Any] = field(default_factory=dict)
+    #: Engine-wide services by name (``"agents"``: models, tools, cassettes).
+    extensions: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def scope(self) -> Scope | None:

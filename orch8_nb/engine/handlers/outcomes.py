@@ -49,3 +49,37 @@ class FailStep(StepError):
         self, message: str = "step failed", *, details: Any = None, code: str | None = None
     ) -> None:
         super().__init__(message, details=details, code=code)
+
+
+class AwaitApproval(Exception):  # noqa: N818 - a request, not an error
+    """Ask a person before going on: the step waits on a human-input gate.
+
+    The answer arrives as the signal ``human_input:<block_id>`` (``inst.approve(block_id,
+    "approve")``); the handler then runs again and finds it in ``ctx.approval``
+    (``{"key", "value", "comment"?}``). ``key`` names what is being approved, so a handler
+    asking several times can tell which question an answer belongs to. Anything the handler
+    must not repeat should be saved with ``ctx.progress.save`` before raising.
+    """
+
+    def __init__(
+        self,
+        prompt: str,
+        *,
+        key: str = "",
+        details: Any = None,
+        choices: tuple[tuple[str, str], ...] = (("Approve", "approve"), ("Reject", "reject")),
+    ) -> None:
+        super().__init__(prompt)
+        self.prompt = prompt
+        self.key = key
+        self.details = details
+        self.choices = choices
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "prompt": self.prompt,
+            "key": self.key,
+            "details": self.details,
+            "choices": [{"label": label, "value": value} for label, value in self.choices],
+            "allow_comment": True,
+        }

@@ -242,6 +242,13 @@ class SqliteStorage:
     async def get_kv(self, instance_id: str) -> dict[str, JSON]:
         return await self._db.run(lambda c: reads.get_kv(c, instance_id), write=False)
 
+    async def save_progress(
+        self, instance_id: str, key: str, value: JSON, now: int, audit: Sequence[AuditRow] = ()
+    ) -> None:
+        await self._db.run(
+            lambda c: records.save_progress(c, instance_id, key, value, now, audit), write=True
+        )
+
     # -- checkpoints and sessions ----------------------------------------------------------------
 
     async def save_checkpoint(self, row: CheckpointRow, audit: Sequence[AuditRow] = ()) -> None:
@@ -299,6 +306,12 @@ class SqliteStorage:
 
     async def append_audit(self, audit: Sequence[AuditRow]) -> None:
         await self._db.run(lambda c: records.append_audit(c, audit), write=True)
+
+    async def get_llm_record(self, key: str) -> dict[str, JSON] | None:
+        return await self._db.run(lambda c: records.get_llm_record(c, key), write=False)
+
+    async def put_llm_record(self, record: dict[str, JSON]) -> None:
+        await self._db.run(lambda c: records.put_llm_record(c, record), write=True)
 
     async def list_rate_limits(self, tenant_id: str) -> list[dict[str, JSON]]:
         return await self._db.run(lambda c: records.list_rate_limits(c, tenant_id), write=False)

@@ -1,4 +1,5 @@
-"""Checkpoints and sessions: small records beside the instances, plain CRUD."""
+"""Checkpoints, handler progress and sessions: small records beside the instances, plain
+CRUD."""
 
 from __future__ import annotations
 
@@ -23,6 +24,25 @@ def save_checkpoint(
         "INSERT INTO checkpoints (id, instance_id, checkpoint_data, created_at) "
         "VALUES (?, ?, ?, ?)",
         (row.id, row.instance_id, c.dumps(row.checkpoint_data), row.created_at),
+    )
+    insert_audit(conn, audit)
+
+
+def save_progress(
+    conn: sqlite3.Connection,
+    instance_id: str,
+    key: str,
+    value: Any,
+    now: int,
+    audit: Sequence[AuditRow],
+) -> None:
+    if conn.execute("SELECT 1 FROM instances WHERE id = ?", (instance_id,)).fetchone() is None:
+        raise NotFoundError(f"instance {instance_id} not found")
+    conn.execute(
+        "INSERT INTO instance_kv_state (instance_id, key, value, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (instance_id, key) DO UPDATE SET value = excluded.value, "
+        "updated_at = excluded.updated_at",
+        (instance_id, key, c.dumps(value), now),
     )
     insert_audit(conn, audit)
 
@@ -165,3 +185,26 @@ def acquire_rate(conn: sqlite3.Connection, tenant_id: str, key: str, now: int) -
 
 def append_audit(conn: sqlite3.Connection, audit: Sequence[AuditRow]) -> None:
     insert_audit(conn, audit)
+
+
+def get_llm_record(conn: sqlite3.Connection, key: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        "SELECT key, provider, model, request, response, recorded_at FROM llm_cassette "
+        "WHERE key = ?",
+        (key,),
+    ).fetchone()
+    if row is None:
+        return None
+    return {"key": row[0], "provider": row[1], "model": row[2], "request": c.loads(row[3]),
+            "response": c.loads(row[4]), "recorded_at": row[5]}  # fmt: skip
+
+
+def put_llm_record(conn: sqlite3.Connection, record: dict[str, Any]) -> None:
+    conn.execute(
+        "INSERT INTO llm_cassette (key, provider, model, request, response, recorded_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET provider = excluded.provider, "
+        "model = excluded.model, request = excluded.request, response = excluded.response, "
+        "recorded_at = excluded.recorded_at",
+        (record["key"], record["provider"], record["model"], c.dumps(record["request"]),
+         c.dumps(record["response"]), record["recorded_at"]),
+    )  # fmt: skip

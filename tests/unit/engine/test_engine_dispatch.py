@@ -19,7 +19,7 @@ from orch8_nb.engine.clock import VirtualClock
 
 def call(fn: Any, pool: ThreadPoolExecutor, timeout_ms: int | None = 60_000) -> Any:
     handler: Any = SimpleNamespace(fn=fn, is_async=False)
-    ctx: Any = SimpleNamespace(state=SimpleNamespace(changes={}))
+    ctx: Any = SimpleNamespace(state=SimpleNamespace(changes={}), progress=None)
     return asyncio.ensure_future(dispatch.invoke(handler, ctx, timeout_ms, VirtualClock(), pool))
 
 
