@@ -6,6 +6,8 @@ may change without notice.
 
 from typing import TYPE_CHECKING, Any
 
+# Importing orch8_nb.agents installs engine.llm and the llm_call / tool_call / agent handlers.
+from orch8_nb.agents import ProviderError, ScriptedProvider
 from orch8_nb.dsl import (
     ab_split,
     cancellation_scope,
@@ -27,6 +29,7 @@ from orch8_nb.dsl import (
 )
 from orch8_nb.engine import (
     AsyncEngine,
+    AwaitApproval,
     Engine,
     FailStep,
     Instance,
@@ -84,6 +87,7 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
 
 __all__ = [
     "AsyncEngine",
+    "AwaitApproval",
     "ConflictError",
     "Engine",
     "ExecutionTree",
@@ -100,8 +104,10 @@ __all__ = [
     "OldVersionWarning",
     "Orch8Error",
     "Problem",
+    "ProviderError",
     "RealClock",
     "RetryStep",
+    "ScriptedProvider",
     "SequenceDefinition",
     "SequenceEditor",
     "SequenceValidationError",

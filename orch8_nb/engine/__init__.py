@@ -4,7 +4,7 @@ from orch8_nb.engine.catalog import OldVersionWarning, UnregisteredHandlerWarnin
 from orch8_nb.engine.clock import Clock, RealClock, VirtualClock
 from orch8_nb.engine.core import AsyncEngine
 from orch8_nb.engine.facade import Engine
-from orch8_nb.engine.handlers import FailStep, RetryStep, StepContext
+from orch8_nb.engine.handlers import AwaitApproval, FailStep, RetryStep, StepContext
 from orch8_nb.engine.instance import Instance
 from orch8_nb.engine.migration.plan import InstanceMigration
 from orch8_nb.engine.migration.preview import MigrationPlan
@@ -12,6 +12,7 @@ from orch8_nb.engine.session import Session
 
 __all__ = [
     "AsyncEngine",
+    "AwaitApproval",
     "Clock",
     "Engine",
     "FailStep",

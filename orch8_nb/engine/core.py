@@ -12,7 +12,7 @@ import os
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from orch8_nb.engine import recovery
 from orch8_nb.engine.admission import admit, new_instance_rows
@@ -23,8 +23,8 @@ from orch8_nb.engine.catalog import SequenceCatalog, SequenceRef, UnregisteredHa
 from orch8_nb.engine.clock import Clock, RealClock, wall_clock_ms
 from orch8_nb.engine.driving import run_until_idle, settle
 from orch8_nb.engine.events import EventBus
-from orch8_nb.engine.handlers import HandlerRegistry
 from orch8_nb.engine.extensions import install_extensions
+from orch8_nb.engine.handlers import HandlerRegistry
 from orch8_nb.engine.handlers.builtins import register_builtins
 from orch8_nb.engine.handlers.registry import HandlerFn
 from orch8_nb.engine.migration.moving import Migrator
@@ -42,6 +42,9 @@ from orch8_nb.storage import open_storage
 from orch8_nb.storage.base import Storage
 from orch8_nb.storage.rows import InstanceBundle, InstanceFilter, InstanceRow, NodeInfo, SignalRow
 from orch8_nb.storage.urls import DEFAULT_URL
+
+if TYPE_CHECKING:  # the agents package sits above the engine
+    from orch8_nb.agents.services import AgentServices
 
 F = TypeVar("F", bound=Callable[..., Any])
 __all__ = ["AsyncEngine", "UnregisteredHandlerWarning"]
@@ -210,6 +213,14 @@ class AsyncEngine:
             return fn
 
         return decorate
+
+    @property
+    def llm(self) -> AgentServices:
+        """Models, tools, record/replay cassettes and prices (``orch8_nb.agents``)."""
+        kit = self.extensions.get("agents")
+        if kit is None:
+            raise RuntimeError("orch8_nb.agents is not installed in this engine")
+        return kit  # type: ignore[no-any-return]
 
     def register_handler(self, name: str, fn: HandlerFn) -> None:
         """Register (or replace) a handler; steps already waiting on it as worker tasks

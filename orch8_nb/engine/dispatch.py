@@ -19,8 +19,8 @@ import jsonschema
 
 from orch8_nb.engine.budgets import USAGE_KEY
 from orch8_nb.engine.clock import Clock, perf_counter
-from orch8_nb.engine.events import Event
 from orch8_nb.engine.evaluator import Ready
+from orch8_nb.engine.events import Event
 from orch8_nb.engine.handlers import InstanceState, StepContext
 from orch8_nb.engine.handlers import StepError as HandlerError
 from orch8_nb.engine.handlers.outcomes import AwaitApproval, RetryStep

@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orch8_nb.engine import recovery
 from orch8_nb.engine.children import ENTRY_KEY, INDEX_KEY
@@ -40,6 +40,9 @@ from orch8_nb.model import (
     WorkerTask,
 )
 from orch8_nb.storage.rows import InstanceFilter, InstanceRow
+
+if TYPE_CHECKING:  # the agents package sits above the engine; only its type is needed here
+    from orch8_nb.agents.services import AgentServices
 
 _LIVE: dict[str, weakref.ref[Engine]] = {}
 _LIVE_LOCK = threading.Lock()
@@ -125,6 +128,16 @@ class Engine(Operations):
     @property
     def handlers(self) -> list[str]:
         return self._core.registry.names()
+
+    @property
+    def llm(self) -> AgentServices:
+        """Models, tools, record/replay cassettes and prices (``orch8_nb.agents``)."""
+        return self._core.llm
+
+    def tool(self, fn: Callable[..., Any] | None = None, /, **options: Any) -> Any:
+        """Decorator registering a Python tool for models: ``@engine.tool`` or
+        ``@engine.tool(dangerous=True)``; its JSON Schema comes from the signature."""
+        return self._core.llm.tool(fn, **options)
 
     # -- sequences -------------------------------------------------------------------------------
 

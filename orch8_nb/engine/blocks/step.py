@@ -36,11 +36,7 @@ def advance(run: Run, node: NodeRow, block: Any, ev: Evaluation, in_flight: set[
         return
     if _past_deadline(run, node, block, ev):
         return
-    if node.state == "waiting" and requested(run, block.id) is not None:
-        if not approval_answered(run, node, block, ev):
-            return
-    elif node.state == "waiting" and block.wait_for_input is None:
-        ev.waiting = True  # out with an external worker
+    if node.state == "waiting" and _parked(run, node, block, ev):
         return
     now = run.now()
     if block.when is not None:
@@ -86,6 +82,17 @@ def advance(run: Run, node: NodeRow, block: Any, ev: Evaluation, in_flight: set[
             return
         attempt = last.attempt + 1
     ev.ready.append(Ready(node, block, attempt))
+
+
+def _parked(run: Run, node: NodeRow, block: Any, ev: Evaluation) -> bool:
+    """A waiting step stays put (True): out with an external worker, or its handler asked
+    for an approval nobody has given yet."""
+    if requested(run, block.id) is not None:
+        return not approval_answered(run, node, block, ev)
+    if block.wait_for_input is None:
+        ev.waiting = True  # out with an external worker
+        return True
+    return False
 
 
 def _held(run: Run, block: Any, now: int, ev: Evaluation) -> bool:

@@ -51,7 +51,7 @@ class FailStep(StepError):
         super().__init__(message, details=details, code=code)
 
 
-class AwaitApproval(Exception):  # noqa: N818 - a request, not an error
+class AwaitApproval(Exception):
     """Ask a person before going on: the step waits on a human-input gate.
 
     The answer arrives as the signal ``human_input:<block_id>`` (``inst.approve(block_id,
