@@ -7,7 +7,7 @@ may change without notice.
 from typing import TYPE_CHECKING, Any
 
 # Importing orch8_nb.agents installs engine.llm and the llm_call / tool_call / agent handlers.
-from orch8_nb.agents import ProviderError, ScriptedProvider
+from orch8_nb.agents import ProviderError, ScriptedProvider, react_sequence
 from orch8_nb.dsl import (
     ab_split,
     cancellation_scope,
@@ -127,6 +127,7 @@ __all__ = [
     "loop",
     "parallel",
     "race",
+    "react_sequence",
     "retry",
     "route",
     "router",

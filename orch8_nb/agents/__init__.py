@@ -10,6 +10,7 @@ from orch8_nb.agents.chat import ChatRequest, ChatResponse, ToolSpec, Usage
 from orch8_nb.agents.pricing import Price, PriceTable
 from orch8_nb.agents.providers import ProviderConfig, ProviderError, ScriptedProvider
 from orch8_nb.agents.services import AgentServices, install
+from orch8_nb.agents.template import react_sequence
 from orch8_nb.agents.tools import Tool, make_tool
 from orch8_nb.engine.extensions import register_extension
 
@@ -30,4 +31,5 @@ __all__ = [
     "ToolSpec",
     "Usage",
     "make_tool",
+    "react_sequence",
 ]

@@ -9,6 +9,7 @@ step's result, or earlier with the agent's per-turn progress.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -131,11 +132,19 @@ async def _attempt(
 
     started = perf_counter()
     deltas = on_delta if request.stream else None
-    if isinstance(provider, ScriptedProvider):  # no network, no client
-        response = await provider.complete(request, None, deltas)
-    else:
-        async with kit.http_client(config.timeout_s) as client:
-            response = await provider.complete(request, client, deltas)
+    try:
+        async with asyncio.timeout(config.timeout_s):  # the whole call, a slow stream too
+            if isinstance(provider, ScriptedProvider):  # no network, no client
+                response = await provider.complete(request, None, deltas)
+            else:
+                async with kit.http_client(config.timeout_s) as client:
+                    response = await provider.complete(request, client, deltas)
+    except TimeoutError:
+        raise ProviderError(
+            f"{config.name}: no complete answer within {config.timeout_s:g} s",
+            retryable=True,
+            kind="timeout",
+        ) from None
     latency = (perf_counter() - started) * 1000
     result = _result(kit, config, request, response, cached=False, latency_ms=latency)
     _audit(ctx, "llm_call", _details(result, purpose, streamed=bool(streamed)))

@@ -12,7 +12,7 @@ Three ways to say which tool:
   the conversation for the model's next turn.
 
 A tool registered with ``dangerous=True`` waits for a person's approval before it runs
-(``inst.approve(block_id, "approve" | "reject", comment=...)``); a rejection is reported
+(``inst.approve(block_id)`` or ``inst.deny(block_id, comment=...)``); a rejection is reported
 to the model (or, for a direct call, in the output) instead of running the tool.
 """
 
@@ -79,7 +79,7 @@ def approval(ctx: StepContext, key: str, name: str, arguments: Mapping[str, Any]
             key=key,
             details={"tool_name": name, "arguments": dict(arguments)},
         )
-    if answer.get("value") == "approve":
+    if answer.get("value") == "yes":
         return None
     comment = answer.get("comment")
     return "A person rejected this tool call" + (f": {comment}" if comment else ".")

@@ -374,10 +374,25 @@ def _audit_attempt(
         **extra,
     }
     if ready.params is not None:
-        details["params"] = ready.params
+        details["params"] = redacted(ready.params)
     if outcome.error is not None:
         details["error"] = outcome.error.to_json()
     run.audit("step_attempt", details, block_id=ready.block.id)
+
+
+#: Param names whose values never reach the audit log (compared case-insensitively).
+SECRET_PARAMS = frozenset({"api_key", "apikey", "authorization", "x-api-key", "password",
+                           "secret", "access_token", "client_secret"})  # fmt: skip
+
+
+def redacted(value: Any) -> Any:
+    """``value`` with every secret-looking param replaced by ``"***"``, at any depth."""
+    if isinstance(value, Mapping):
+        return {k: "***" if str(k).lower() in SECRET_PARAMS else redacted(v)
+                for k, v in value.items()}  # fmt: skip
+    if isinstance(value, list):
+        return [redacted(v) for v in value]
+    return value
 
 
 def template_failure(exc: ExpressionError, what: str) -> Outcome:

@@ -98,6 +98,12 @@ class Instance:
     def audit(self) -> list[AuditEntry]:
         return self._engine._live().audit(self.id)
 
+    @property
+    def kv(self) -> dict[str, Any]:
+        """The instance's key-value state (``set_state``, ``ctx.state``, ``state.<key>``)."""
+        engine = self._engine._live()
+        return dict(engine._thread.call(engine.aio.storage.get_kv(self.id)))
+
     # -- waiting ---------------------------------------------------------------------------------
 
     def wait(self, timeout: float | None = None) -> Instance:

@@ -15,6 +15,8 @@ EXPECTED = {
     "ab_split", "cancellation_scope", "for_each", "human_input", "loop", "parallel", "race",
     "retry", "route", "router", "saga", "saga_step", "sequence", "sequence_json_schema", "step",
     "sub_sequence", "try_catch", "variant",
+    # LLM agents (orch8_nb.agents)
+    "AwaitApproval", "ProviderError", "ScriptedProvider", "react_sequence",
 }  # fmt: skip
 
 

@@ -22,8 +22,9 @@ OnDelta = Callable[[str], None]
 class ProviderError(Exception):
     """A provider call that did not produce an answer.
 
-    ``retryable`` is true for rate limits (429), server errors (5xx), timeouts and
-    connection failures; false for bad requests, bad keys and unparseable answers.
+    ``retryable`` is true for rate limits (429), server errors (5xx), timeouts,
+    connection failures and answers cut off or garbled in transit (``protocol``); false
+    for bad requests and bad keys.
     """
 
     def __init__(
@@ -55,7 +56,7 @@ class ProviderConfig:
     base_url: str
     api_key: str | None = None
     model: str | None = None
-    #: Seconds one HTTP call to this provider may take (connect to last byte).
+    #: Seconds one call to this provider may take, connect to last byte (a slow stream too).
     timeout_s: float = 60.0
 
 

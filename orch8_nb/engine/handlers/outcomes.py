@@ -54,8 +54,8 @@ class FailStep(StepError):
 class AwaitApproval(Exception):
     """Ask a person before going on: the step waits on a human-input gate.
 
-    The answer arrives as the signal ``human_input:<block_id>`` (``inst.approve(block_id,
-    "approve")``); the handler then runs again and finds it in ``ctx.approval``
+    The answer arrives as the signal ``human_input:<block_id>`` (``inst.approve(block_id)``
+    or ``inst.deny(block_id)``); the handler then runs again and finds it in ``ctx.approval``
     (``{"key", "value", "comment"?}``). ``key`` names what is being approved, so a handler
     asking several times can tell which question an answer belongs to. Anything the handler
     must not repeat should be saved with ``ctx.progress.save`` before raising.
@@ -67,7 +67,7 @@ class AwaitApproval(Exception):
         *,
         key: str = "",
         details: Any = None,
-        choices: tuple[tuple[str, str], ...] = (("Approve", "approve"), ("Reject", "reject")),
+        choices: tuple[tuple[str, str], ...] = (("Approve", "yes"), ("Reject", "no")),
     ) -> None:
         super().__init__(prompt)
         self.prompt = prompt
