@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from agentkit import audit_of, output, run
 
 import orch8_nb as o8
 from orch8_nb import ProviderError
 from orch8_nb.engine import Engine
-
-from agentkit import audit_of, output, run
 
 
 def one(params: dict[str, Any]) -> Any:
@@ -96,12 +95,10 @@ def test_an_answer_still_invalid_after_the_repairs_fails_the_step(engine: Engine
               "max_repair_attempts": 1}  # fmt: skip
     inst = run(engine, one(params))
     assert inst.state == "failed"
-    error = inst.snapshot().metadata["error"] if "error" in inst.snapshot().metadata else None
     attempt = audit_of(engine, inst, "step_attempt")[-1]
     assert attempt["outcome"] == "failed"
     assert "still invalid after 1 repair attempt" in attempt["error"]["message"]
     assert attempt["error"]["retryable"] is False
-    del error
 
 
 def test_failover_goes_to_the_next_provider_and_records_the_failure(engine: Engine) -> None:
