@@ -95,8 +95,8 @@ def test_a_rejected_dangerous_tool_is_reported_to_the_model(engine: Engine) -> N
     assert inst.state == "completed" and ran == []
     assert len(scripted.requests) == 2  # turn 1 was not sent again after the approval wait
     tool_reply = scripted.requests[1].messages[-1]
-    assert tool_reply == {"role": "tool", "tool_call_id": "call_1_0",
-                          "content": "Error: A person rejected this tool call: too early"}  # fmt: skip
+    rejected = "Error: A person rejected this tool call: too early"
+    assert tool_reply == {"role": "tool", "tool_call_id": "call_1_0", "content": rejected}
 
 
 def test_a_retried_agent_step_resumes_from_its_last_finished_turn(engine: Engine) -> None:
@@ -105,8 +105,8 @@ def test_a_retried_agent_step_resumes_from_its_last_finished_turn(engine: Engine
     down = ProviderError("overloaded", retryable=True, status=529)
     scripted = engine.llm.script(call("lookup", topic="a"), call("lookup", topic="b"), down,
                                  "Answer.", name="m")  # fmt: skip
-    seq = o8.sequence("a", o8.step("agent", "agent", retry=o8.retry(3, "1s"),
-                                   params={"provider": "m", "goal": "x", "max_retries": 0}))  # fmt: skip
+    params = {"provider": "m", "goal": "x", "max_retries": 0}
+    seq = o8.sequence("a", o8.step("agent", "agent", retry=o8.retry(3, "1s"), params=params))
     inst = run(engine, seq)
     assert inst.state == "completed"
     assert len(scripted.requests) == 4 and ran == ["a", "b"]

@@ -76,8 +76,8 @@ def test_a_tool_call_step_runs_a_python_tool(engine: Engine) -> None:
         """Add."""
         return a + b
 
-    seq = o8.sequence("t", o8.step("t", "tool_call", params={"tool_name": "add",
-                                                               "arguments": {"a": 2, "b": 3}}))  # fmt: skip
+    params = {"tool_name": "add", "arguments": {"a": 2, "b": 3}}
+    seq = o8.sequence("t", o8.step("t", "tool_call", params=params))
     inst = run(engine, seq)
     assert output(engine, inst, "t") == {"tool_name": "add", "result": 5}
 
