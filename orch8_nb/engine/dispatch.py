@@ -237,9 +237,7 @@ def step_context(s: Services, run: Run, ready: Ready, params: Any) -> StepContex
         state=InstanceState(run.kv),
         clock=run.clock,
         scope_factory=lambda: scope_for(run),
-        progress=StepProgress(
-            s.storage, run.clock, run.inst.id, run.inst.tenant_id, block.id, ready.node.id
-        ),
+        progress=StepProgress(s.storage, run.clock, run.inst.id, run.inst.tenant_id, block.id),
         emit=_emitter(s, run.inst.id, block.id, ready.node.id),
         approval=approval if isinstance(approval, dict) else None,
         budget=run.inst.budget or None,

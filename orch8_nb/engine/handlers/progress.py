@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from orch8_nb.storage.base import Storage
     from orch8_nb.storage.rows import AuditRow
 
-#: Instance KV key prefix of saved progress: ``_progress:<node id>``.
+#: Instance KV key prefix of saved progress: ``_progress:<block id>`` (one node per block;
+#: node ids are not stable across a crash, since a tree may not be committed yet).
 PROGRESS_PREFIX = "_progress:"
 
 #: Publishes one live event for the step (``kind``, data); never raises.
@@ -34,7 +35,6 @@ class StepProgress:
     instance_id: str
     tenant_id: str
     block_id: str
-    node_id: str
     #: Audit rows recorded by the handler and not yet written.
     pending_audit: list[AuditRow] = field(default_factory=list)
     #: Set once :meth:`save` wrote something (the engine then deletes it at the end).
@@ -42,7 +42,7 @@ class StepProgress:
 
     @property
     def key(self) -> str:
-        return PROGRESS_PREFIX + self.node_id
+        return PROGRESS_PREFIX + self.block_id
 
     async def load(self) -> Any:
         """The value of the last :meth:`save` of this step (any attempt), or ``None``."""
