@@ -1,4 +1,5 @@
-"""Testing kit: an engine on virtual time, scripted handlers, assertions, pytest fixtures.
+"""Testing kit: an engine on virtual time, scripted handlers, assertions, pytest fixtures,
+and a fake OpenAI / Anthropic server for testing agents offline over real HTTP.
 
 The fixtures (``engine_env``, ``engine``, ``mock_handler``) come with the pytest plugin
 that installing orch8-nb registers; everything else is importable from here.
@@ -15,6 +16,7 @@ from orch8_nb.testing.asserts import (
     assert_state,
 )
 from orch8_nb.testing.env import EngineEnv, InstanceFailedError, StuckInstanceError
+from orch8_nb.testing.fake_llm import FakeLLMServer
 from orch8_nb.testing.mocks import (
     Call,
     Failure,
@@ -30,6 +32,7 @@ __all__ = [
     "Call",
     "EngineEnv",
     "Failure",
+    "FakeLLMServer",
     "InstanceFailedError",
     "MockHandler",
     "StuckInstanceError",

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "unit" / "agents"))
-from fake_llm import FakeLLMServer  # noqa: E402
+from orch8_nb.testing import FakeLLMServer
 
 CHILD = Path(__file__).with_name("agent_crash_child.py")
 

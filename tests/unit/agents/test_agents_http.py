@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from agentkit import audit_of, output, run
-from fake_llm import FakeLLMServer
 
 import orch8_nb as o8
 from orch8_nb.engine import Engine
+from orch8_nb.testing import FakeLLMServer
 
 
 @pytest.fixture

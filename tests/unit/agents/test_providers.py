@@ -9,13 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
-from fake_llm import FakeLLMServer
 
 from orch8_nb.agents.chat import ChatRequest, ChatResponse, ToolSpec
 from orch8_nb.agents.providers._http import _EventReader
 from orch8_nb.agents.providers.anthropic import AnthropicProvider
 from orch8_nb.agents.providers.base import OnDelta, Provider, ProviderConfig, ProviderError
 from orch8_nb.agents.providers.openai import OpenAIProvider
+from orch8_nb.testing import FakeLLMServer
 
 PROTOCOLS = ["openai", "anthropic"]
 
