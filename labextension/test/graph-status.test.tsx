@@ -24,6 +24,17 @@ describe("node status", () => {
     expect(statusOf({ state: "completed", route: "1" }).detail).toBe("route 2");
   });
 
+  it("shows the end of a running model's streamed text and an agent's turn", () => {
+    const agent: NodeView = { state: "running", stream: "Comparing the two:\n SQLite keeps rows, DuckDB keeps columns", turn: 3 };
+    const status = statusOf(agent);
+    expect(status.detail).toBe("…the two: SQLite keeps rows, DuckDB keeps columns");
+    expect(status.detail.startsWith("…")).toBe(true);
+    expect(status.detail).not.toContain("\n");
+    expect(status.facts).toEqual(["turn 3"]);
+    expect(statusOf({ state: "running", stream: "short" }).detail).toBe("short");
+    expect(statusOf({ state: "completed", stream: "old" }).detail).toBe("");
+  });
+
   it("counts a timer down in whole seconds", () => {
     const timer: NodeView = { state: "waiting", waiting_for: "timer", wakes_in_ms: 192_000 };
     expect(statusOf(timer, 192_000).detail).toBe("timer: 3m 12s");

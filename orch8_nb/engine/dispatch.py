@@ -33,12 +33,10 @@ from orch8_nb.engine.services import Services
 from orch8_nb.errors import ExpressionError
 from orch8_nb.expr import has_template, render_template, resolve_templates
 from orch8_nb.model import RETRY_REF
+from orch8_nb.model.execution import APPROVAL_ANSWER, APPROVAL_REQUEST
 from orch8_nb.storage.rows import WorkerTaskRow
 
 CACHE_PREFIX = "_cache:"
-#: Instance metadata: an approval a handler asked for / the answer it gets on its next run.
-APPROVAL_REQUEST = "_approval_request:"
-APPROVAL_ANSWER = "_approval:"
 
 
 @dataclass(slots=True)

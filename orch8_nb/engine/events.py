@@ -20,7 +20,9 @@ log = logging.getLogger("orch8_nb.events")
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    #: ``instance`` (state change), ``node`` (node state), ``output`` (new output row).
+    #: ``instance`` (state change), ``node`` (node state), ``output`` (new output row);
+    #: and, before any commit: ``step_started`` (a handler call begins), ``llm_delta``
+    #: (streamed model text), ``agent_turn`` (an agent finished a turn).
     kind: str
     instance_id: str
     data: dict[str, Any] = field(default_factory=dict)

@@ -17,6 +17,7 @@ from orch8_nb.engine.dispatch import (
     template_failure,
 )
 from orch8_nb.engine.evaluator import Ready
+from orch8_nb.engine.events import Event
 from orch8_nb.engine.handlers import StepContext
 from orch8_nb.engine.handlers.registry import Handler
 from orch8_nb.engine.run import Run
@@ -77,4 +78,7 @@ def prepare(s: Services, run: Run, r: Ready) -> Call | None:
         timeout = (
             max(due - run.now(), 1) if timeout is None else min(timeout, max(due - run.now(), 1))
         )
+    if s.bus.active:  # live views show the step running before anything commits
+        s.bus.publish(Event("step_started", run.inst.id, {"block_id": block.id,
+                                                          "attempt": r.attempt}))  # fmt: skip
     return Call(r, handler, step_context(s, run, r, params), timeout, cache, run.now())

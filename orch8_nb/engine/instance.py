@@ -156,7 +156,7 @@ class Instance:
         """Answer the human-input gate of step ``block_id`` (a value from its choices)."""
         from orch8_nb.engine.blocks.approvals import check_answer
         from orch8_nb.engine.blocks.handler_approval import as_gate
-        from orch8_nb.engine.dispatch import APPROVAL_REQUEST
+        from orch8_nb.model.execution import APPROVAL_REQUEST
 
         engine = self._engine._live()
         seq = engine.get_sequence(engine._row(self.id).sequence_id)

@@ -33,6 +33,10 @@ NODE_TERMINAL_STATES: frozenset[NodeState] = frozenset(
 IN_PROGRESS_REF: Final = "__in_progress__"  # written before a handler runs (crash marker)
 RETRY_REF: Final = "__retry__"  # a failed attempt that will be retried
 ERROR_REF: Final = "__error__"  # the error that failed a block for good
+#: Instance metadata ``<prefix><block id>``: an approval a running handler asked for, and
+#: the answer its next run receives (see ``engine/blocks/handler_approval.py``).
+APPROVAL_REQUEST: Final = "_approval_request:"
+APPROVAL_ANSWER: Final = "_approval:"
 #: Bookkeeping rows that ``outputs.<id>`` never sees (the latest *real* output wins).
 SENTINEL_REFS: Final = frozenset({IN_PROGRESS_REF, RETRY_REF, ERROR_REF})
 

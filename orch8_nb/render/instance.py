@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from orch8_nb.model.blocks import ForEachDef, StepDef, SubSequenceDef
-from orch8_nb.model.execution import ExecutionNode, NodeState
+from orch8_nb.model.execution import APPROVAL_REQUEST, ExecutionNode, NodeState
 from orch8_nb.model.sequence import SequenceDefinition
 from orch8_nb.render.sequence_html import sequence_html
 from orch8_nb.render.sequence_text import sequence_text
@@ -23,6 +23,9 @@ class InstanceLike(Protocol):
 
     @property
     def state(self) -> str: ...
+
+    @property
+    def metadata(self) -> Mapping[str, Any]: ...
 
 
 #: Instance states in which nothing runs: an active node waits (on its timer, or for resume).
@@ -62,6 +65,7 @@ def _details(
     states: Mapping[str, str],
     latest: Mapping[str, Any],
     idle: Mapping[str, str],
+    metadata: Mapping[str, Any],
 ) -> dict[str, str]:
     """The text beside a state: what a waiting block waits for, a failure's first line.
     ``idle`` (from ``_idle``) names the steps that wait only because the instance does."""
@@ -69,8 +73,11 @@ def _details(
     for ref in seq.iter_blocks():
         block, state = ref.block, states.get(ref.block.id)
         if state == NodeState.WAITING:
+            asked = metadata.get(APPROVAL_REQUEST + block.id)
             if isinstance(block, StepDef) and block.id in idle:
                 details[block.id] = idle[block.id]
+            elif isinstance(asked, dict):  # the step's handler asked a person
+                details[block.id] = f"approval: {asked.get('prompt') or block.id}"
             elif isinstance(block, StepDef) and block.wait_for_input is not None:
                 details[block.id] = f"human input: {block.wait_for_input.prompt or block.id}"
             elif isinstance(block, StepDef):
@@ -95,7 +102,7 @@ def instance_html(
     """HTML of the instance: a state header, then the sequence with a state per block."""
     nodes = list(nodes)
     states = _states(nodes, str(row.state))
-    details = _details(seq, states, latest, _idle(nodes, str(row.state)))
+    details = _details(seq, states, latest, _idle(nodes, str(row.state)), row.metadata)
     head = (
         '<div class="o8nb-instance" style="margin:0 0 6px">'
         f"instance of <b>{html.escape(seq.name)}</b> {node_state_badge(str(row.state))}</div>"
@@ -117,5 +124,5 @@ def instance_text(
     header = f"instance of {seq.name}{version}: {look.icon} {row.state}"
     nodes = list(nodes)
     states = _states(nodes, str(row.state))
-    details = _details(seq, states, latest, _idle(nodes, str(row.state)))
+    details = _details(seq, states, latest, _idle(nodes, str(row.state)), row.metadata)
     return header + "\n" + sequence_text(seq, states=states, details=details, title=False)

@@ -111,7 +111,9 @@ def node_views(data: InstanceData, *, live: bool = False) -> dict[str, NodeView]
     """A NodeView per block of the main tree, in tree order (blocks not reached: pending)."""
     instance_state = str(data.row.state)
     states = _states(data.nodes, instance_state)
-    details = _details(data.sequence, states, data.latest, _idle(data.nodes, instance_state))
+    details = _details(
+        data.sequence, states, data.latest, _idle(data.nodes, instance_state), data.row.metadata
+    )
     rows: dict[str, list[BlockOutput]] = {}
     for out in data.outputs:
         rows.setdefault(out.block_id, []).append(out)

@@ -10,14 +10,14 @@ context is the instance's as it stands: it changes only through audited events
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from orch8_nb.errors import Orch8Error
 from orch8_nb.expr import Scope, resolve_templates
 from orch8_nb.model import ERROR_REF, RETRY_REF, AuditEntry, BlockOutput, StepDef
 from orch8_nb.model.blocks import Block
-from orch8_nb.model.execution import NodeState
+from orch8_nb.model.execution import APPROVAL_REQUEST, NodeState
 from orch8_nb.model.timestamps import datetime_to_ms
 from orch8_nb.render.views import InstanceData, read_instance
 
@@ -50,7 +50,7 @@ def inspection(instance: Instance, block_id: str) -> dict[str, Any]:
             "runtime": data.row.context_runtime,
         },
         "audit": [_audit_row(a) for a in audit],
-        "gate": _gate(block) if _waiting(data, block_id) else None,
+        "gate": _gate(block, data.row.metadata) if _waiting(data, block_id) else None,
     }
 
 
@@ -129,7 +129,15 @@ def _error(rows: Sequence[BlockOutput]) -> Any:
     return None
 
 
-def _gate(block: Block) -> dict[str, Any] | None:
+def _gate(block: Block, metadata: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The gate's question: the step's ``wait_for_input``, or what its handler asked."""
+    asked = metadata.get(APPROVAL_REQUEST + block.id)
+    if isinstance(asked, dict):
+        return {
+            "prompt": asked.get("prompt") or block.id,
+            "choices": [c["value"] for c in asked.get("choices") or () if isinstance(c, dict)],
+            "allow_comment": bool(asked.get("allow_comment", True)),
+        }
     spec = block.wait_for_input if isinstance(block, StepDef) else None
     if spec is None:
         return None

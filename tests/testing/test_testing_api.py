@@ -5,7 +5,8 @@ from __future__ import annotations
 import orch8_nb.testing
 
 EXPECTED = {
-    "Call", "EngineEnv", "FakeLLMServer", "Failure", "InstanceFailedError", "MockHandler", "StuckInstanceError",
+    "Call", "EngineEnv", "FakeLLMServer", "Failure", "InstanceFailedError", "MockHandler",
+    "StuckInstanceError",
     "Success", "assert_audit", "assert_called", "assert_completed", "assert_failed",
     "assert_output", "assert_path", "assert_skipped", "assert_state", "fail", "install",
     "scripted", "succeed",

@@ -26,12 +26,20 @@ function detailOf(view: NodeView, wakesIn: number | undefined): string {
     return wakesIn > 0 ? `timer: ${formatMs(Math.ceil(wakesIn / 1000) * 1000)}` : "timer: due";
   }
   if (view.state === "waiting" && view.waiting_for) return view.waiting_for;
+  if (view.state === "running" && view.stream) return streamTail(view.stream);
   if (view.state === "failed" && view.error) return view.error.split("\n", 1)[0];
   return chosen(view) || (view.error ? view.error.split("\n", 1)[0] : "");
 }
 
+/** The end of streamed model text, on one line: "…the latest words". */
+export function streamTail(text: string, chars = 48): string {
+  const line = text.replace(/\s+/g, " ").trimStart();
+  return line.length > chars ? `…${line.slice(-chars)}` : line;
+}
+
 function factsOf(view: NodeView): string[] {
   const facts: string[] = [];
+  if (view.turn !== undefined) facts.push(`turn ${view.turn}`);
   const { attempt, max_attempts: max } = view;
   if (attempt !== undefined && (attempt > 1 || (max !== undefined && max > 1))) {
     facts.push(max !== undefined ? `${attempt}/${max}` : `attempt ${attempt}`);

@@ -65,6 +65,10 @@ export interface NodeView {
   waiting_for?: string;
   /** Live views of a step sleeping on a timer: ms until it fires, as of the read. */
   wakes_in_ms?: number;
+  /** Live views of a running model call: the end of the text streamed so far. */
+  stream?: string;
+  /** Live views of a running agent step: the turn it is in. */
+  turn?: number;
   error?: string;
 }
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from orch8_nb.engine.blocks.handler_approval import as_gate
 from orch8_nb.engine.catalog import SequenceCatalog
-from orch8_nb.engine.dispatch import APPROVAL_REQUEST
 from orch8_nb.errors import Problem, SignalValidationError
+from orch8_nb.model.execution import APPROVAL_REQUEST
 from orch8_nb.storage.base import Storage
 from orch8_nb.storage.rows import InstanceFilter, InstanceRow, NodeRow
 

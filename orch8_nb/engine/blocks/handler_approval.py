@@ -13,11 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from orch8_nb.engine.blocks.gate import SIGNAL_PREFIX
-from orch8_nb.engine.dispatch import APPROVAL_ANSWER, APPROVAL_REQUEST
 from orch8_nb.engine.evaluator import Evaluation
 from orch8_nb.engine.run import Run
 from orch8_nb.engine.signals import deliver
 from orch8_nb.model.blocks.step_options import HumanInputDef
+from orch8_nb.model.execution import APPROVAL_ANSWER, APPROVAL_REQUEST
 from orch8_nb.storage.rows import NodeRow
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 from widgetkit import Sent, eventually, js, quiet_for
 
 from orch8_nb import dsl
-from orch8_nb.engine import Engine
+from orch8_nb.engine import Engine, StepContext
 from orch8_nb.widgets import ExecutionTree
 from orch8_nb.widgets._live import LiveInstance
 
@@ -304,3 +305,40 @@ def test_a_sleeping_step_counts_down_on_the_engine_clock(eng: Engine) -> None:
     eng.clock.advance(600_000)  # virtual time: ten minutes later
     tree.refresh()
     assert tree.view["nodes"]["nap"]["wakes_in_ms"] == 3_000_000
+
+
+def live(sent: Sent, block: str = "think") -> dict[str, Any]:
+    """The node view as the front end has it after the patches (each replaces it whole)."""
+    view: dict[str, Any] = {}
+    for patch in sent.of("patch"):
+        view = patch["nodes"].get(block, view)
+    return view
+
+
+def test_streamed_model_text_shows_on_the_running_node_until_it_commits(
+    eng: Engine, capture: Capture
+) -> None:
+    release = threading.Event()
+
+    @eng.handler("think")
+    def think(ctx: StepContext) -> dict[str, str]:
+        assert ctx.emit is not None
+        for piece in ("The answer ", "is ", "42."):
+            ctx.emit("llm_delta", {"text": piece, "purpose": "turn 2"})
+        release.wait(10)
+        return {"answer": "42"}
+
+    inst = eng.create_instance(dsl.sequence("stream", dsl.step("think", "think")))
+    tree = ExecutionTree(inst)
+    sent = capture(tree)
+    runner = threading.Thread(target=eng.run_until_idle)
+    runner.start()
+    try:
+        eventually(lambda: live(sent).get("stream") == "The answer is 42.")
+        assert live(sent) == {"state": "running", "stream": "The answer is 42.", "turn": 2}
+    finally:
+        release.set()
+        runner.join(10)
+    assert inst.state == "completed"
+    eventually(lambda: any(p["instance"].get("state") == "completed" for p in sent.of("patch")))
+    assert live(sent)["state"] == "completed" and "stream" not in live(sent)
