@@ -122,6 +122,12 @@ async def _attempt(
     request: ChatRequest,
     purpose: str,
 ) -> CallResult:
+    if config.missing_key_env is not None:
+        raise ProviderError(
+            f"{config.name}: no API key: set the environment variable {config.missing_key_env}",
+            retryable=False,
+            kind="config",
+        )
     provider = kit.provider(config)
     streamed: list[str] = []
 

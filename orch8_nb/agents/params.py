@@ -199,12 +199,14 @@ def _provider(
     if base_url is not None and (not isinstance(base_url, str) or "://" not in base_url):
         raise ParamProblem(handler, prefix + "base_url", "must be a URL like http://host:port/v1")
     kind = known.kind if known is not None else "openai"
-    key = _api_key(prefix, entry, top, handler, name, known, explicit_url=base_url is not None)
+    key, wanted = _api_key(prefix, entry, top, handler, known)
     timeout = entry.get("timeout_secs", timeout_s)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         raise ParamProblem(handler, prefix + "timeout_secs", "must be a positive number")
     url = base_url if base_url is not None else known.base_url  # type: ignore[union-attr]
-    return ProviderConfig(name, kind, url.rstrip("/"), key, model, float(timeout))
+    # A hosted provider at its own address needs a key; a base_url of yours may not.
+    missing = wanted if key is None and base_url is None else None
+    return ProviderConfig(name, kind, url.rstrip("/"), key, model, float(timeout), missing)
 
 
 def _api_key(
@@ -212,28 +214,20 @@ def _api_key(
     entry: Mapping[str, Any],
     top: Mapping[str, Any],
     handler: str,
-    name: str,
     known: Any,
-    *,
-    explicit_url: bool,
-) -> str | None:
+) -> tuple[str | None, str | None]:
+    """``(key, the variable it should be in)``: a literal ``api_key``, else the value of
+    ``api_key_env`` or of the provider's usual variable."""
     literal = entry.get("api_key", top.get("api_key") if not prefix else None)
     if literal is not None:
         if not isinstance(literal, str):
             raise ParamProblem(handler, prefix + "api_key", "must be a string")
-        return literal
+        return literal, None
     env = entry.get("api_key_env", top.get("api_key_env") if not prefix else None)
     if env is not None and not isinstance(env, str):
         raise ParamProblem(handler, prefix + "api_key_env", "must be an environment variable name")
     env = env or (known.key_env if known is not None else None)
-    value = os.environ.get(env) if env else None
-    if value is None and known is not None and known.key_env and not explicit_url:
-        raise ParamProblem(
-            handler,
-            prefix + "api_key_env",
-            f"no API key for {name}: set the environment variable {env}",
-        )
-    return value
+    return (os.environ.get(env) if env else None), env
 
 
 def _messages(value: Any, handler: str) -> list[dict[str, Any]]:

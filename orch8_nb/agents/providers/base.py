@@ -58,6 +58,9 @@ class ProviderConfig:
     model: str | None = None
     #: Seconds one call to this provider may take, connect to last byte (a slow stream too).
     timeout_s: float = 60.0
+    #: The environment variable a key was expected in, when none was found: calling fails
+    #: then, but a recorded answer can still be replayed without one.
+    missing_key_env: str | None = None
 
 
 class Provider(Protocol):

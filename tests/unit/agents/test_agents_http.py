@@ -186,3 +186,20 @@ def test_rerunning_or_forking_does_not_pay_for_the_answer_twice(
     assert len(openai.requests) == 1
     assert [output(engine, i, "ask")["cached"] for i in (first, second, fork)] == [
         False, True, True]  # fmt: skip
+
+
+def test_a_recording_replays_without_an_api_key(
+    engine: Engine, openai: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    openai.reply(content="recorded elsewhere")
+    run(engine, one("llm_call", via(openai, messages="hi")))
+    engine.llm.mode = "strict"
+    hosted = {"provider": "openai", "model": "gpt-4o-mini", "messages": "hi"}  # no key, no URL
+    inst = run(engine, one("llm_call", hosted))
+    assert output(engine, inst, "ask")["message"]["content"] == "recorded elsewhere"
+    engine.llm.mode = "live"
+    failed = run(engine, one("llm_call", hosted))
+    error = audit_of(engine, failed, "step_attempt")[-1]["error"]
+    assert "set the environment variable OPENAI_API_KEY" in error["message"]
+    assert error["retryable"] is False
