@@ -66,7 +66,7 @@ async def call_model(
         for config, key in zip(providers, keys, strict=True):
             record = await kit.store.get(key)
             if record is not None:
-                return _replayed(kit, ctx, config, _for(config, request), record, purpose)
+                return await _replayed(kit, ctx, config, _for(config, request), record, purpose)
         if mode == "strict":
             raise FailStep(
                 str(_miss(providers, request, kit.store.where)),
@@ -159,7 +159,7 @@ async def _attempt(
     return result
 
 
-def _replayed(
+async def _replayed(
     kit: AgentServices,
     ctx: StepContext,
     config: ProviderConfig,
@@ -167,10 +167,14 @@ def _replayed(
     record: dict[str, Any],
     purpose: str,
 ) -> CallResult:
+    """A recorded answer; streamed again piece by piece when the call streams (at
+    ``kit.replay_pace`` characters per second, or all at once)."""
     response = ChatResponse.from_json(record["response"])
     if request.stream and ctx.emit is not None and response.content:
         for piece in _pieces(response.content):
             ctx.emit("llm_delta", {"text": piece, "provider": config.name, "purpose": purpose})
+            if kit.replay_pace:
+                await real_delay(len(piece) / kit.replay_pace)
         ctx.emit("llm_done", {"provider": config.name, "purpose": purpose})
     result = _result(kit, config, request, response, cached=True, latency_ms=0.0)
     _audit(ctx, "llm_call", _details(result, purpose, streamed=False))

@@ -138,6 +138,9 @@ class FileStore:
                     "entries": [entries[k] for k in sorted(entries)]}  # fmt: skip
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
+            # mkstemp makes the file private; a cassette is meant to be committed and shared.
+            mode = self.path.stat().st_mode & 0o777 if self.path.exists() else 0o644
+            os.chmod(tmp, mode)
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 json.dump(body, out, indent=1, sort_keys=True, ensure_ascii=False)
                 out.write("\n")

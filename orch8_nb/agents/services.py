@@ -48,6 +48,9 @@ class AgentServices:
         self.tools = ToolRegistry()
         self._scripted: dict[str, ScriptedProvider] = {}
         self._tls: ssl.SSLContext | None = None
+        #: Characters per second at which a replayed answer streams to the live tree
+        #: (``None``: at once). For demos: a recording then looks like a model typing.
+        self.replay_pace: float | None = None
 
     # -- recordings --------------------------------------------------------------------------
 

@@ -24,9 +24,6 @@ class InstanceLike(Protocol):
     @property
     def state(self) -> str: ...
 
-    @property
-    def metadata(self) -> Mapping[str, Any]: ...
-
 
 #: Instance states in which nothing runs: an active node waits (on its timer, or for resume).
 _IDLE_WHAT = {"scheduled": "timer", "paused": "paused"}
@@ -58,6 +55,12 @@ def _first_line(value: Any) -> str | None:
             if isinstance(value.get(key), str):
                 return str(value[key]).splitlines()[0] if value[key] else None
     return None
+
+
+def _metadata(row: InstanceLike) -> Mapping[str, Any]:
+    """Instance metadata, where the record has it (what a handler asked a person)."""
+    found = getattr(row, "metadata", None)
+    return found if isinstance(found, Mapping) else {}
 
 
 def _details(
@@ -102,7 +105,7 @@ def instance_html(
     """HTML of the instance: a state header, then the sequence with a state per block."""
     nodes = list(nodes)
     states = _states(nodes, str(row.state))
-    details = _details(seq, states, latest, _idle(nodes, str(row.state)), row.metadata)
+    details = _details(seq, states, latest, _idle(nodes, str(row.state)), _metadata(row))
     head = (
         '<div class="o8nb-instance" style="margin:0 0 6px">'
         f"instance of <b>{html.escape(seq.name)}</b> {node_state_badge(str(row.state))}</div>"
@@ -124,5 +127,5 @@ def instance_text(
     header = f"instance of {seq.name}{version}: {look.icon} {row.state}"
     nodes = list(nodes)
     states = _states(nodes, str(row.state))
-    details = _details(seq, states, latest, _idle(nodes, str(row.state)), row.metadata)
+    details = _details(seq, states, latest, _idle(nodes, str(row.state)), _metadata(row))
     return header + "\n" + sequence_text(seq, states=states, details=details, title=False)

@@ -10,6 +10,7 @@ word-sized pieces, like a real model.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections import deque
@@ -103,6 +104,7 @@ def _usage(value: Any, request: ChatRequest, content: Any) -> Usage:
         return Usage(int(value[0]), int(value[1]))
     if isinstance(value, dict):
         return Usage(int(value.get("input_tokens", 0)), int(value.get("output_tokens", 0)))
-    # Roughly four characters per token, so budgets and cost charts have something to show.
-    prompt = sum(len(str(m.get("content") or "")) for m in request.messages)
-    return Usage(max(1, prompt // 4), max(1, len(str(content or "")) // 4))
+    # Roughly four characters per token of everything sent (system prompt, messages, tool
+    # schemas), so budgets and cost charts have something realistic to show.
+    sent = json.dumps([request.system, request.messages, [t.to_json() for t in request.tools]])
+    return Usage(max(1, len(sent) // 4), max(1, len(str(content or "")) // 4))
