@@ -139,6 +139,18 @@ class AgentServices:
         for t in tools:
             self.tools.add(t)
 
+    def take_over(self, old: AgentServices) -> None:
+        """Keep the tools and scripted providers of the engine this one replaces (a
+        notebook cell that creates the engine ran again); settings are the new engine's."""
+        for name in old.tools.names():
+            if self.tools.get(name) is None:
+                tool = old.tools.get(name)
+                if tool is not None:
+                    self.tools.add(tool)
+        with self._lock:
+            for name, provider in old.scripted.items():
+                self._scripted.setdefault(name, provider)
+
     def __repr__(self) -> str:
         return (
             f"<engine.llm mode={self.mode} recordings in {self.store.where}, "

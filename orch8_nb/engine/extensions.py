@@ -28,3 +28,13 @@ def register_extension(name: str, install: Installer) -> None:
 
 def install_extensions(engine: AsyncEngine) -> dict[str, Any]:
     return {name: install(engine) for name, install in _INSTALLERS.items()}
+
+
+def carry_over(new: dict[str, Any], old: dict[str, Any]) -> None:
+    """A second engine on the same file replaces the first: each service takes over what
+    users registered on the old one (``take_over(old)``), as handlers do."""
+    for name, service in new.items():
+        previous = old.get(name)
+        take_over = getattr(service, "take_over", None)
+        if previous is not None and callable(take_over):
+            take_over(previous)

@@ -26,6 +26,7 @@ from orch8_nb.engine.convert import (
     task_model,
 )
 from orch8_nb.engine.core import AsyncEngine
+from orch8_nb.engine.extensions import carry_over
 from orch8_nb.engine.instance import Instance
 from orch8_nb.engine.loopthread import LoopThread
 from orch8_nb.engine.operations import Operations
@@ -75,6 +76,7 @@ class Engine(Operations):
                 _LIVE[key] = weakref.ref(self)
             if old is not None and not old.closed:
                 self._core.registry.copy_user_handlers(old._core.registry)
+                carry_over(self._core.extensions, old._core.extensions)
                 old.shutdown()
         self._thread.call(self._core.start())
         self._finalizer = weakref.finalize(self, _abandon, self._thread, self._core.node_id)

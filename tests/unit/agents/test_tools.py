@@ -177,3 +177,15 @@ def test_an_answer_that_is_not_a_choice_is_refused(engine: Engine) -> None:
     inst = run(engine, dangerous_engine(engine, []))
     with pytest.raises(o8.SignalValidationError, match="not a choice"):
         inst.approve("w", "maybe")
+
+
+def test_a_second_engine_on_the_file_keeps_the_tools_and_scripted_models(
+    make_engine: Any, tmp_path: Any
+) -> None:
+    url = f"sqlite:///{tmp_path / 'same.db'}"
+    first = make_engine(url, autostart=False)
+    first.tool(lambda text: text.upper(), name="shout")
+    first.llm.script("hi", name="m")
+    second = make_engine(url, autostart=False)  # the setup cell ran again
+    assert first.closed and second.llm.tools.names() == ["shout"]
+    assert second.llm.scripted["m"].remaining == 1
