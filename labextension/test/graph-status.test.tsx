@@ -27,7 +27,7 @@ describe("node status", () => {
   it("shows the end of a running model's streamed text and an agent's turn", () => {
     const agent: NodeView = { state: "running", stream: "Comparing the two:\n SQLite keeps rows, DuckDB keeps columns", turn: 3 };
     const status = statusOf(agent);
-    expect(status.detail).toBe("…the two: SQLite keeps rows, DuckDB keeps columns");
+    expect(status.detail).toBe("…eeps columns");
     expect(status.detail.startsWith("…")).toBe(true);
     expect(status.detail).not.toContain("\n");
     expect(status.facts).toEqual(["turn 3"]);

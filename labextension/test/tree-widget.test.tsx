@@ -159,6 +159,23 @@ describe("renderTree", () => {
     expect(ui.queryByTestId("orch8-inspector")).toBeNull();
   });
 
+  it("shows a running model's streamed text in the inspector as patches bring it", async () => {
+    const ui = mount();
+    await waitFor(() => ui.getByTestId("orch8-node-charge"));
+    fireEvent.click(ui.getByTestId("orch8-node-charge"));
+    model.emit("msg:custom", { ...INSPECTION, block_id: "charge", gate: null });
+    act(() => {
+      model.emit("msg:custom", { type: "patch", nodes: { charge: { state: "running", stream: "Thinking about", turn: 2 } } });
+    });
+    await waitFor(() => expect(ui.getByTestId("orch8-stream").textContent).toBe("Thinking about"));
+    expect(ui.getByTestId("orch8-inspector").textContent).toContain("streaming · turn 2");
+    expect(ui.getByTestId("orch8-node-charge").textContent).toContain("turn 2");
+    act(() => {
+      model.emit("msg:custom", { type: "patch", nodes: { charge: { state: "completed", attempt: 1 } } });
+    });
+    await waitFor(() => expect(ui.queryByTestId("orch8-stream")).toBeNull());
+  });
+
   it("copies JSON with the copy button", async () => {
     const ui = mount();
     await waitFor(() => ui.getByTestId("orch8-node-review"));

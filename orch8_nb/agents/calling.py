@@ -10,7 +10,7 @@ step's result, or earlier with the agent's per-turn progress.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from orch8_nb.agents.cassette import CassetteMiss, cassette_key, request_summary
@@ -36,8 +36,6 @@ class CallResult:
     latency_ms: float
     cost_microunits: int
     priced: bool
-    #: Failed attempts before the answer (failover and retries), as audit details.
-    failures: list[dict[str, Any]] = field(default_factory=list)
 
     def usage_json(self) -> dict[str, Any]:
         return {**self.response.usage.to_json(), "cost_microunits": self.cost_microunits,
@@ -99,7 +97,6 @@ async def call_model(
                     wait = min(BASE_BACKOFF_S * 2**attempt, MAX_BACKOFF_S)
                 await real_delay(min(wait, max(total_timeout_s - (perf_counter() - started), 0)))
                 continue
-            result.failures = failures
             if mode in ("record", "replay"):
                 await kit.store.put({
                     "key": key, "provider": config.name, "model": call.model,
@@ -141,7 +138,7 @@ async def _attempt(
     try:
         async with asyncio.timeout(config.timeout_s):  # the whole call, a slow stream too
             if isinstance(provider, ScriptedProvider):  # no network, no client
-                response = await provider.complete(request, None, deltas)
+                response = await provider.complete(request, None, deltas, pace=kit.replay_pace)
             else:
                 async with kit.http_client(config.timeout_s) as client:
                     response = await provider.complete(request, client, deltas)
@@ -154,8 +151,6 @@ async def _attempt(
     latency = (perf_counter() - started) * 1000
     result = _result(kit, config, request, response, cached=False, latency_ms=latency)
     _audit(ctx, "llm_call", _details(result, purpose, streamed=bool(streamed)))
-    if ctx.emit is not None and request.stream:
-        ctx.emit("llm_done", {"provider": config.name, "purpose": purpose})
     return result
 
 
@@ -175,7 +170,6 @@ async def _replayed(
             ctx.emit("llm_delta", {"text": piece, "provider": config.name, "purpose": purpose})
             if kit.replay_pace:
                 await real_delay(len(piece) / kit.replay_pace)
-        ctx.emit("llm_done", {"provider": config.name, "purpose": purpose})
     result = _result(kit, config, request, response, cached=True, latency_ms=0.0)
     _audit(ctx, "llm_call", _details(result, purpose, streamed=False))
     return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from orch8_nb.agents.chat import ToolSpec
@@ -32,7 +32,6 @@ class LLMParams:
     stream: bool
     total_timeout_s: float
     max_retries: int
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class ParamProblem(FailStep):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import ssl
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, overload
 
 import certifi
@@ -26,7 +26,7 @@ from orch8_nb.agents.cassette import (
 from orch8_nb.agents.pricing import PriceTable
 from orch8_nb.agents.providers import Provider, ProviderConfig, ScriptedProvider, http_provider
 from orch8_nb.agents.providers.scripted import Reply
-from orch8_nb.agents.tools import Tool, ToolRegistry, make_tool
+from orch8_nb.agents.tools import ToolRegistry, make_tool
 
 if TYPE_CHECKING:
     from orch8_nb.engine.core import AsyncEngine
@@ -48,8 +48,8 @@ class AgentServices:
         self.tools = ToolRegistry()
         self._scripted: dict[str, ScriptedProvider] = {}
         self._tls: ssl.SSLContext | None = None
-        #: Characters per second at which a replayed answer streams to the live tree
-        #: (``None``: at once). For demos: a recording then looks like a model typing.
+        #: Characters per second at which a replayed or scripted answer streams to the
+        #: live tree (``None``: at once). For demos: it then looks like a model typing.
         self.replay_pace: float | None = None
 
     # -- recordings --------------------------------------------------------------------------
@@ -134,10 +134,6 @@ class AgentServices:
             return f
 
         return register(fn) if fn is not None else register
-
-    def add_tools(self, tools: Iterable[Tool]) -> None:
-        for t in tools:
-            self.tools.add(t)
 
     def take_over(self, old: AgentServices) -> None:
         """Keep the tools and scripted providers of the engine this one replaces (a

@@ -32,7 +32,7 @@ function detailOf(view: NodeView, wakesIn: number | undefined): string {
 }
 
 /** The end of streamed model text, on one line: "…the latest words". */
-export function streamTail(text: string, chars = 48): string {
+export function streamTail(text: string, chars = 12): string {
   const line = text.replace(/\s+/g, " ").trimStart();
   return line.length > chars ? `…${line.slice(-chars)}` : line;
 }

@@ -38,8 +38,17 @@ function ErrorBlock({ error }: { error: unknown }): JSX.Element | null {
 
 function Body({ inspection, props }: { inspection: InspectionMessage; props: InspectorProps }): JSX.Element {
   const now = useNow(5000);
+  const streaming = props.node?.state === "running" ? props.node.stream : undefined;
   return (
     <>
+      {streaming !== undefined && (
+        <section aria-live="polite">
+          <h4>{props.node?.turn !== undefined ? `streaming · turn ${props.node.turn}` : "streaming"}</h4>
+          <pre className="orch8-stream-box" data-testid="orch8-stream">
+            {streaming}
+          </pre>
+        </section>
+      )}
       {inspection.gate !== null && (
         <Gate
           blockId={props.blockId}

@@ -5,7 +5,7 @@ Each queued reply is a string (the assistant's text), a dict ``{"content"?,
 "tool_calls"?: [{name, arguments, id?}], "usage"?: [in, out] | {...}, "finish_reason"?}``,
 an exception instance (raised, e.g. ``ProviderError`` to test failover), or a callable
 taking the :class:`ChatRequest` and returning any of those. Streaming sends the text in
-word-sized pieces, like a real model.
+word-sized pieces, like a real model (at ``engine.llm.replay_pace`` characters a second).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import httpx
 
 from orch8_nb.agents.chat import ChatRequest, ChatResponse, Usage
 from orch8_nb.agents.providers.base import OnDelta, ProviderConfig, ProviderError
+from orch8_nb.engine.clock import real_delay
 
 Reply = str | dict[str, Any] | BaseException | Callable[[ChatRequest], Any]
 
@@ -50,7 +51,11 @@ class ScriptedProvider:
         request: ChatRequest,
         client: httpx.AsyncClient | None = None,
         on_delta: OnDelta | None = None,
+        *,
+        pace: float | None = None,
     ) -> ChatResponse:
+        """The next reply; streamed in word-sized pieces when asked, at ``pace``
+        characters per second (``None``: at once)."""
         with self._lock:
             self.requests.append(request)
             if not self._replies:
@@ -69,6 +74,8 @@ class ScriptedProvider:
         if request.stream and on_delta is not None and response.content:
             for piece in _PIECES.findall(response.content):
                 on_delta(piece)
+                if pace:
+                    await real_delay(len(piece) / pace)
         return response
 
 
