@@ -5,7 +5,9 @@ one of the requested choices, then runs its handler again with the answer in
 
 The request lives in instance metadata (``_approval_request:<id>``) while the step waits;
 the answer moves to ``_approval:<id>`` until the handler's next result commits. An answer
-that is not one of the choices is consumed and recorded, never retried.
+that is not one of the choices, or was sent before the question was asked, or comes after
+the first valid one, is consumed and recorded, never applied: a double click cannot
+approve the next dangerous call.
 """
 
 from __future__ import annotations
@@ -40,12 +42,19 @@ def approval_answered(run: Run, node: NodeRow, block: Any, ev: Evaluation) -> bo
     request = requested(run, block.id)
     assert request is not None
     allowed = {c["value"] for c in request.get("choices") or () if isinstance(c, dict)}
-    for sig in [s for s in run.signals if s.signal_type == SIGNAL_PREFIX + block.id]:
+    asked_at = request.get("requested_at", 0)
+    answers = [s for s in run.signals if s.signal_type == SIGNAL_PREFIX + block.id]
+    for index, sig in enumerate(answers):
         payload = sig.payload
+        if isinstance(asked_at, int) and sig.created_at < asked_at:
+            deliver(run, sig, ignored="sent before this approval was asked for")
+            continue
         if not isinstance(payload, dict) or payload.get("value") not in allowed:
             deliver(run, sig, ignored="not one of the approval's choices")
             continue
         deliver(run, sig)
+        for extra in answers[index + 1 :]:  # a second click must not answer the next question
+            deliver(run, extra, ignored="the approval was already answered")
         answer: dict[str, Any] = {"key": request.get("key", ""), "value": payload["value"]}
         if payload.get("comment") is not None:
             answer["comment"] = payload["comment"]

@@ -189,3 +189,27 @@ def test_a_second_engine_on_the_file_keeps_the_tools_and_scripted_models(
     second = make_engine(url, autostart=False)  # the setup cell ran again
     assert first.closed and second.llm.tools.names() == ["shout"]
     assert second.llm.scripted["m"].remaining == 1
+
+
+def test_a_second_answer_does_not_approve_the_next_dangerous_call(engine: Engine) -> None:
+    ran: list[str] = []
+
+    @engine.tool(dangerous=True)
+    def wipe(path: str) -> str:
+        """Delete a path."""
+        ran.append(path)
+        return "gone"
+
+    engine.llm.script({"tool_calls": [{"name": "wipe", "arguments": {"path": "/a"}}]},
+                      {"tool_calls": [{"name": "wipe", "arguments": {"path": "/b"}}]},
+                      "done", name="m")  # fmt: skip
+    seq = o8.sequence("w", o8.step("agent", "agent", params={"provider": "m", "goal": "x"}))
+    inst = run(engine, seq)
+    inst.approve("agent")
+    inst.approve("agent")  # a double click
+    engine.run_until_idle()
+    assert ran == ["/a"] and inst.state == "waiting"  # the call on /b still asks
+    [item] = engine.pending_approvals()
+    assert item["details"]["arguments"] == {"path": "/b"}
+    ignored = [a["reason"] for a in audit_of(engine, inst, "signal_ignored")]
+    assert "the approval was already answered" in ignored
