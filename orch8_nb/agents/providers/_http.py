@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from orch8_nb.agents.chat import ChatResponse, Usage
 from orch8_nb.agents.providers.base import ProviderConfig, ProviderError
 
 #: Statuses worth trying again: request timeout, conflict (OpenAI uses it for transient
@@ -59,6 +60,24 @@ def parse_arguments(raw: Any) -> dict[str, Any]:
     except ValueError:
         return {"_raw": text}
     return value if isinstance(value, dict) else {"_raw": text}
+
+
+def assistant_answer(
+    content: str | None,
+    calls: list[dict[str, Any]],
+    reason: str,
+    usage: Usage,
+    model: Any,
+) -> ChatResponse:
+    """An answer in our shape. Tools to run always say ``tool_calls``: a forced
+    ``tool_choice`` (or Anthropic's ``pause_turn``) ends with another reason although the
+    model called a tool, and callers should not have to look in two places."""
+    if calls and reason == "stop":
+        reason = "tool_calls"
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if calls:
+        message["tool_calls"] = calls
+    return ChatResponse(message, reason, usage, model if isinstance(model, str) else "")
 
 
 def as_int(value: Any) -> int:

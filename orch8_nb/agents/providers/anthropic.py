@@ -14,6 +14,7 @@ import httpx
 from orch8_nb.agents.chat import ChatRequest, ChatResponse, ToolSpec, Usage
 from orch8_nb.agents.providers._http import (
     as_int,
+    assistant_answer,
     decode_json,
     endpoint,
     parse_arguments,
@@ -208,6 +209,18 @@ def _json_instruction(fmt: dict[str, Any] | None) -> str:
     return text
 
 
+def _response(
+    content: str | None,
+    calls: list[dict[str, Any]],
+    stop_reason: Any,
+    usage: Usage,
+    model: Any,
+) -> ChatResponse:
+    return assistant_answer(
+        content, calls, _STOP_REASONS.get(str(stop_reason), "stop"), usage, model
+    )
+
+
 def parse_message(config: ProviderConfig, url: str, data: dict[str, Any]) -> ChatResponse:
     content = data.get("content")
     if not isinstance(content, list):
@@ -236,27 +249,6 @@ def parse_message(config: ProviderConfig, url: str, data: dict[str, Any]) -> Cha
         data.get("stop_reason"),
         Usage(as_int(usage.get("input_tokens")), as_int(usage.get("output_tokens"))),
         data.get("model"),
-    )
-
-
-def _response(
-    content: str | None,
-    calls: list[dict[str, Any]],
-    stop_reason: Any,
-    usage: Usage,
-    model: Any,
-) -> ChatResponse:
-    reason = _STOP_REASONS.get(str(stop_reason), "stop")
-    if calls and reason == "stop":
-        reason = "tool_calls"  # tools to run, whatever ended the turn (pause_turn...)
-    message: dict[str, Any] = {"role": "assistant", "content": content}
-    if calls:
-        message["tool_calls"] = calls
-    return ChatResponse(
-        message=message,
-        finish_reason=reason,
-        usage=usage,
-        model=model if isinstance(model, str) else "",
     )
 
 

@@ -11,6 +11,7 @@ import httpx
 from orch8_nb.agents.chat import ChatRequest, ChatResponse, Usage
 from orch8_nb.agents.providers._http import (
     as_int,
+    assistant_answer,
     decode_json,
     endpoint,
     parse_arguments,
@@ -127,6 +128,18 @@ def _response_format(fmt: dict[str, Any]) -> dict[str, Any]:
     return fmt
 
 
+def _response(
+    content: str | None,
+    calls: list[dict[str, Any]],
+    finish_reason: Any,
+    usage: Usage,
+    model: Any,
+) -> ChatResponse:
+    return assistant_answer(
+        content, calls, _FINISH_REASONS.get(str(finish_reason), "stop"), usage, model
+    )
+
+
 def parse_completion(config: ProviderConfig, url: str, data: dict[str, Any]) -> ChatResponse:
     choices = data.get("choices")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
@@ -157,29 +170,6 @@ def parse_completion(config: ProviderConfig, url: str, data: dict[str, Any]) -> 
         choice.get("finish_reason"),
         Usage(as_int(usage.get("prompt_tokens")), as_int(usage.get("completion_tokens"))),
         data.get("model"),
-    )
-
-
-def _response(
-    content: str | None,
-    calls: list[dict[str, Any]],
-    finish_reason: Any,
-    usage: Usage,
-    model: Any,
-) -> ChatResponse:
-    reason = _FINISH_REASONS.get(str(finish_reason), "stop")
-    # A forced tool_choice ends with "stop" although the model called the tool; callers
-    # should not have to look in two places to learn that tools are to be run.
-    if calls and reason == "stop":
-        reason = "tool_calls"
-    message: dict[str, Any] = {"role": "assistant", "content": content}
-    if calls:
-        message["tool_calls"] = calls
-    return ChatResponse(
-        message=message,
-        finish_reason=reason,
-        usage=usage,
-        model=model if isinstance(model, str) else "",
     )
 
 
