@@ -37,7 +37,8 @@ class StepProgress:
     block_id: str
     #: Audit rows recorded by the handler and not yet written.
     pending_audit: list[AuditRow] = field(default_factory=list)
-    #: Set once :meth:`save` wrote something (the engine then deletes it at the end).
+    #: Set once there is saved progress (loaded or written): the engine deletes it when
+    #: the step is over.
     saved: bool = False
 
     @property
@@ -46,7 +47,10 @@ class StepProgress:
 
     async def load(self) -> Any:
         """The value of the last :meth:`save` of this step (any attempt), or ``None``."""
-        return (await self.storage.get_kv(self.instance_id)).get(self.key)
+        value = (await self.storage.get_kv(self.instance_id)).get(self.key)
+        if value is not None:
+            self.saved = True
+        return value
 
     async def save(self, value: Any) -> None:
         """Commit ``value`` (JSON) now, with the audit rows recorded so far."""

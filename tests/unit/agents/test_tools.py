@@ -213,3 +213,25 @@ def test_a_second_answer_does_not_approve_the_next_dangerous_call(engine: Engine
     assert item["details"]["arguments"] == {"path": "/b"}
     ignored = [a["reason"] for a in audit_of(engine, inst, "signal_ignored")]
     assert "the approval was already answered" in ignored
+
+
+def test_model_calls_resumed_after_an_approval_leave_no_progress_behind(engine: Engine) -> None:
+    ran: list[str] = []
+    engine.tool(lambda topic: ran.append(topic) or topic, name="note")
+
+    @engine.tool(dangerous=True)
+    def wipe(path: str) -> str:
+        """Delete a path."""
+        ran.append(path)
+        return "gone"
+
+    calls = [{"id": "1", "name": "note", "arguments": {"topic": "a"}},
+             {"id": "2", "name": "wipe", "arguments": {"path": "/b"}}]  # fmt: skip
+    seq = o8.sequence("m", o8.step("act", "tool_call", params={"calls": calls}))
+    inst = run(engine, seq)
+    assert inst.state == "waiting" and ran == ["a"]
+    inst.approve("act")
+    engine.run_until_idle()
+    assert inst.state == "completed" and ran == ["a", "/b"]  # "a" did not run twice
+    assert [r["result"] for r in output(engine, inst, "act")["results"]] == ["a", "gone"]
+    assert "_progress:act" not in inst.kv
