@@ -58,24 +58,36 @@ def count(run: Run, handler: str, output: Any) -> None:
     usage["steps"] = usage.get("steps", 0) + 1
     if handler not in UNTRACKED:
         usage["external_calls"] = usage.get("external_calls", 0) + 1
-    spent = output.get("usage") if isinstance(output, dict) else None
-    if isinstance(spent, dict):
-        tokens_in = _number(spent, "input_tokens", "prompt_tokens")
-        tokens_out = _number(spent, "output_tokens", "completion_tokens")
-        total = _number(spent, "total_tokens") or tokens_in + tokens_out
-        for key, value in (("input_tokens", tokens_in), ("output_tokens", tokens_out),
-                           ("total_tokens", total),
-                           ("cost_microunits", _number(spent, "cost_microunits"))):  # fmt: skip
-            usage[key] = usage.get(key, 0) + value
+    for key, value in spent(output).items():
+        usage[key] = usage.get(key, 0) + value
     run.set_metadata(USAGE_KEY, usage)
 
 
-def _number(spent: dict[str, Any], *keys: str) -> int:
-    for key in keys:
-        value = spent.get(key)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return int(value)
-    return 0
+def spent(output: Any) -> dict[str, int]:
+    """Tokens and cost an output reports in its ``usage`` (LLM handlers do), normalised to
+    ``input_tokens``, ``output_tokens``, ``total_tokens``, ``cost_microunits``; budgets count
+    them and the analytics read them from the attempt's audit row."""
+    usage = output.get("usage") if isinstance(output, dict) else None
+    if not isinstance(usage, dict):
+        return {}
+    out: dict[str, int] = {}
+    for key, aliases in USAGE_FIELDS.items():
+        for alias in aliases:
+            value = usage.get(alias)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                out[key] = int(value)
+                break
+    if "total_tokens" not in out and ("input_tokens" in out or "output_tokens" in out):
+        out["total_tokens"] = out.get("input_tokens", 0) + out.get("output_tokens", 0)
+    return out
+
+
+USAGE_FIELDS = {
+    "input_tokens": ("input_tokens", "prompt_tokens"),
+    "output_tokens": ("output_tokens", "completion_tokens"),
+    "total_tokens": ("total_tokens",),
+    "cost_microunits": ("cost_microunits",),
+}
 
 
 def breach(run: Run) -> dict[str, Any] | None:

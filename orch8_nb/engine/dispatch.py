@@ -17,7 +17,7 @@ from typing import Any
 
 import jsonschema
 
-from orch8_nb.engine.budgets import USAGE_KEY
+from orch8_nb.engine.budgets import USAGE_KEY, spent
 from orch8_nb.engine.clock import Clock, perf_counter
 from orch8_nb.engine.evaluator import Ready
 from orch8_nb.engine.events import Event
@@ -371,6 +371,9 @@ def _audit_attempt(
     }
     if ready.params is not None:
         details["params"] = redacted(ready.params)
+    usage = spent(outcome.value) if outcome.ok else None
+    if usage:
+        details["usage"] = usage
     if outcome.error is not None:
         details["error"] = outcome.error.to_json()
     run.audit("step_attempt", details, block_id=ready.block.id)

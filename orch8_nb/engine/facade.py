@@ -42,8 +42,9 @@ from orch8_nb.model import (
 )
 from orch8_nb.storage.rows import InstanceFilter, InstanceRow
 
-if TYPE_CHECKING:  # the agents package sits above the engine; only its type is needed here
+if TYPE_CHECKING:  # these packages sit above the engine; only their types are needed here
     from orch8_nb.agents.services import AgentServices
+    from orch8_nb.analytics import Analytics
 
 _LIVE: dict[str, weakref.ref[Engine]] = {}
 _LIVE_LOCK = threading.Lock()
@@ -67,6 +68,7 @@ class Engine(Operations):
     ) -> None:
         self._core = AsyncEngine(url, clock=clock, autostart=autostart, **options)
         self._thread = LoopThread()
+        self._analytics: Analytics | None = None
         key = _file_key(self._core.storage.url, getattr(self._core.storage, "path", None))
         self._key = key
         if key is not None:
@@ -108,6 +110,8 @@ class Engine(Operations):
         """Drain (up to ``timeout`` s), hand unfinished instances back, stop the thread."""
         if self._core.closed:
             return
+        if self._analytics is not None:
+            self._analytics.close()
         try:
             self._thread.call(self._core.shutdown(timeout))
         finally:
@@ -130,6 +134,16 @@ class Engine(Operations):
     @property
     def handlers(self) -> list[str]:
         return self._core.registry.names()
+
+    @property
+    def analytics(self) -> Analytics:
+        """SQL and ready-made questions over this engine's history, in DuckDB (made on
+        first use; see ``docs/analytics.md``)."""
+        if self._analytics is None:
+            from orch8_nb.analytics import Analytics  # the layer above, and DuckDB: on use
+
+            self._analytics = Analytics(self)
+        return self._analytics
 
     @property
     def llm(self) -> AgentServices:

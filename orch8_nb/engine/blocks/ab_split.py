@@ -35,9 +35,9 @@ def advance(run: Run, node: NodeRow, block: Any, ev: Evaluation, in_flight: set[
     variants = lanes(run, node)
     if all(all_pending(children) for children in variants.values()):
         index = pick_variant(run.inst.id, block.id, [v.weight for v in block.variants])
-        run.add_output(
-            block.id, {"variant": block.variants[index].name, "variant_index": index}, attempt=0
-        )
+        chosen_variant = {"variant": block.variants[index].name, "variant_index": index}
+        run.add_output(block.id, chosen_variant, attempt=0)
+        run.audit("variant_assigned", chosen_variant, block_id=block.id)
         for other, children in variants.items():
             if other != index:
                 close(run, children, "skipped")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Callable, Sequence
+from typing import Literal, TypeVar
 
 from orch8_nb.errors import ConflictError
 from orch8_nb.storage.base import Capabilities
@@ -31,6 +31,9 @@ from orch8_nb.storage.sqlite import changes, migrations, reads, records, writes
 from orch8_nb.storage.sqlite.dbthread import DatabaseThread
 
 Synchronous = Literal["OFF", "NORMAL", "FULL"]
+
+
+T = TypeVar("T")
 
 
 class SqliteStorage:
@@ -238,6 +241,11 @@ class SqliteStorage:
         return await self._db.run(
             lambda c: reads.get_signals(c, instance_id, pending_only), write=False
         )
+
+    async def read_snapshot(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``fn`` on the committed snapshot (the analytics copy of an in-memory
+        database, which no other connection can open)."""
+        return await self._db.run(fn, write=False)
 
     async def get_kv(self, instance_id: str) -> dict[str, JSON]:
         return await self._db.run(lambda c: reads.get_kv(c, instance_id), write=False)
