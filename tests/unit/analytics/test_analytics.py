@@ -86,8 +86,10 @@ def test_views_hold_instances_steps_transitions_and_signals(engine: Engine) -> N
     a = engine.analytics
     states = a.sql("SELECT id, sequence_name, version, state FROM instances ORDER BY id").fetchall()
     assert states == sorted((i.id, "flaky", 1, "failed") for i in insts)
-    steps = a.sql("SELECT block_id, handler, outcome, count(*), sum(total_tokens), "
-                  "sum(cost_microunits) FROM steps GROUP BY ALL ORDER BY ALL").fetchall()  # fmt: skip
+    steps = a.sql(
+        "SELECT block_id, handler, outcome, count(*), sum(total_tokens), sum(cost_microunits) "
+        "FROM steps GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
     assert steps == [
         ("broken", "broken", "failed", 3, None, None),
         ("ok", "noop", "completed", 3, None, None),
@@ -165,7 +167,8 @@ def ab_engine(engine: Engine) -> Any:
             o8.variant("long", 1, o8.step("reply_long", "answer", delay="2s",
                                           params={"cost": 30, "score": 5})),
         ),
-        o8.step("grade", "transform", params={"score": "{{ outputs.reply_short.score | outputs.reply_long.score }}"}),
+        o8.step("grade", "transform",
+                params={"score": "{{ outputs.reply_short.score | outputs.reply_long.score }}"}),
     )  # fmt: skip
 
 
@@ -189,8 +192,10 @@ def test_ab_outcomes_per_variant_with_intervals(engine: Engine) -> None:
          "mean_duration_ms": 2000.0, "mean_tokens": 30.0, "mean_cost_microunits": 30.0,
          "mean_metric": 5.0},
     ]  # fmt: skip
-    assert answer.notes[0].startswith("long - short: completion rate +0 (95% CI +0 to +0); "
-                                      "duration +2e+03 ms (95% CI +2e+03 ms to +2e+03 ms) *")  # fmt: skip
+    assert answer.notes[0].startswith(
+        "long - short: completion rate +0 (95% CI +0 to +0); "
+        "duration +2e+03 ms (95% CI +2e+03 ms to +2e+03 ms) *"
+    )
     spec = answer.vega_lite()
     assert spec is not None and [p["encoding"]["y"]["field"] for p in spec["hconcat"]] == [
         "completion_rate", "mean_duration_ms", "mean_cost_microunits", "mean_metric"]  # fmt: skip
@@ -216,7 +221,7 @@ def test_ab_outcomes_refuse_unclear_requests(engine: Engine) -> None:
     engine.run_until_idle()
     with pytest.raises(ValueError, match="no variants recorded for split 'nope'"):
         engine.analytics.ab_outcomes("nope")
-    with pytest.raises(ValueError, match="metric must be '<block id>.<path>'"):
+    with pytest.raises(ValueError, match=r"metric must be '<block id>\.<path>'"):
         engine.analytics.ab_outcomes(metric="grade")
 
 
