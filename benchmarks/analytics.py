@@ -123,6 +123,9 @@ def main() -> None:
         engine = o8.Engine(f"sqlite:///{path}", autostart=False)
         analytics = engine.analytics
         full = timed(analytics.refresh, 1)[0]
+        duck_mb = analytics.sql(
+            "SELECT sum(memory_usage_bytes) / 1e6 FROM duckdb_memory()", refresh=False
+        ).fetchall()[0][0]
         latency = timed(analytics.step_latency, args.repeat)
         ab = timed(analytics.ab_outcomes, args.repeat)
         print(analytics.step_latency().text())
@@ -141,6 +144,7 @@ def main() -> None:
         "audit_rows": total,
         "new_rows": added,
         "first_load_s": round(full, 3),
+        "duckdb_memory_mb": round(duck_mb, 1),
         "full_reload_s": round(reload, 3),
         "step_latency_s": round(statistics.median(latency), 4),
         "ab_outcomes_s": round(statistics.median(ab), 4),
@@ -153,6 +157,7 @@ def main() -> None:
 | measure | time | target |
 |---|---:|---:|
 | first copy of {total:,} audit rows | {full:.2f} s | |
+| DuckDB memory after it | {duck_mb:,.0f} MB | |
 | p50/p95 step latency by handler (median of {args.repeat}) | {latency_s:.3f} s | < 1 s |
 | A/B outcome table (median of {args.repeat}) | {report["ab_outcomes_s"]:.3f} s | < 1 s |
 | refresh after {added:,} new audit rows | {incremental:.3f} s | |
