@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 VEGA_LITE = "application/vnd.vegalite.v5+json"
@@ -49,12 +50,35 @@ class Answer:
     def __repr__(self) -> str:
         return self.text()
 
+    def html(self) -> str:
+        """The table and the notes as HTML (shown under the chart in JupyterLab)."""
+        head = "".join(f"<th>{escape(c)}</th>" for c in self.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{escape(fmt(v))}</td>" for v in row) + "</tr>"
+            for row in self.rows
+        )
+        notes = "".join(f"<p>{escape(n)}</p>" for n in self.notes)
+        return (f'<table class="orch8-answer"><thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table>{notes}")  # fmt: skip
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         bundle: dict[str, Any] = {"text/plain": self.text()}
         spec = self.vega_lite()
         if spec is not None:
             bundle[VEGA_LITE] = spec
+        else:
+            bundle["text/html"] = self.html()
         return bundle
+
+    def _ipython_display_(self) -> None:
+        """In a notebook: the chart (its text fallback is the table), then the numbers as
+        an HTML table, for the front ends that draw the chart instead of the text."""
+        from IPython.display import display
+
+        bundle = self._repr_mimebundle_()
+        display(bundle, raw=True)  # type: ignore[no-untyped-call]
+        if VEGA_LITE in bundle:
+            display({"text/html": self.html()}, raw=True)  # type: ignore[no-untyped-call]
 
 
 def _plain(value: Any) -> Any:

@@ -56,6 +56,9 @@ def test_step_latency_percentiles_by_handler(engine: Engine) -> None:
     assert spec is not None and spec["data"]["values"][1]["p95_ms"] == 95.5
     bundle = answer._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "application/vnd.vegalite.v5+json"}
+    html = answer.html()
+    assert html.startswith('<table class="orch8-answer"><thead><tr><th>handler</th>')
+    assert "<td>2,000.0</td>" in html
 
 
 FLAKY_SEQ = o8.sequence(
