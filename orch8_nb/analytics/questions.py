@@ -97,6 +97,8 @@ def llm_spend(duck: Any, by: tuple[str, ...] | list[str] | str = ("block_id", "m
     if not keys:
         raise ValueError(f"by must name at least one of {', '.join(SPEND_KEYS)}")
     cols = ", ".join(f"c.{k}" if k != "variant" else "a.variant" for k in keys)
+    # Joined only when grouped by: an instance in two splits would count its calls twice.
+    variant_join = "LEFT JOIN ab_assignments a ON a.instance_id = c.instance_id"
     handler_join = (
         "LEFT JOIN (SELECT DISTINCT instance_id, block_id, handler FROM steps) h "
         "ON h.instance_id = c.instance_id AND h.block_id = c.block_id"
@@ -113,7 +115,7 @@ def llm_spend(duck: Any, by: tuple[str, ...] | list[str] | str = ("block_id", "m
                    sum(c.cost_microunits) AS cost_microunits,
                    round(avg(c.latency_ms) FILTER (WHERE NOT c.cached), 3) AS mean_latency_ms
             FROM llm_calls c
-            LEFT JOIN ab_assignments a ON a.instance_id = c.instance_id
+            {variant_join if "variant" in keys else ""}
             {handler_join if "handler" in keys else ""}
             WHERE c.ok GROUP BY ALL ORDER BY cost_microunits DESC, total_tokens DESC""",
         chart=charts.bars(keys[0], "cost_microunits", "cost (µ$)",
