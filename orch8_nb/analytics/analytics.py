@@ -113,18 +113,14 @@ class Analytics:
         variant's difference from the first."""
         with self._lock:
             self.refresh()
-            values = None
             if metric is not None:
                 block, _, rest = metric.partition(".")
                 if not block or not rest:
                     raise ValueError(
                         f"metric must be '<block id>.<path>' (like 'score.value'), got {metric!r}"
                     )
-                rows = self._source.read(lambda c: c.execute(
-                    "SELECT instance_id, output FROM block_outputs WHERE block_id = ? "
-                    "AND output_ref IS NULL ORDER BY seq", (block,)).fetchall())  # fmt: skip
-                values = questions.metric_values(rows, rest.split("."))
-            answer = questions.ab_outcomes(self.connection, split, values)
+                self._mirror.load_metric(block, rest.split("."))
+            answer = questions.ab_outcomes(self.connection, split, with_metric=metric is not None)
             if metric is not None:
                 answer.title += f", metric {metric}"
             return answer

@@ -14,6 +14,7 @@ on columnar tables in memory.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import sqlite3
 import tempfile
@@ -216,6 +217,30 @@ class Mirror:
                     os.unlink(path)
         for name, (_, n) in copied.items():
             self.cursors.rows_copied[name] = self.cursors.rows_copied.get(name, 0) + n
+
+    def load_metric(self, block_id: str, path: list[str]) -> int:
+        """Temp table ``metric (instance_id, value)``: the number at ``path`` in the latest
+        output of ``block_id`` per instance (outputs are not copied otherwise: they can be
+        large, and only a question about one of them needs them). Returns the rows read."""
+        csv_path, n = self.source.read(lambda c: _to_csv(c.execute(
+            "SELECT seq, instance_id, output FROM block_outputs WHERE block_id = ? "
+            "AND output_ref IS NULL", (block_id,))))  # fmt: skip
+        duck = self.duck
+        duck.execute("CREATE OR REPLACE TEMP TABLE metric (instance_id VARCHAR, value DOUBLE)")
+        if csv_path is None:
+            return 0
+        json_path = "$" + "".join(f".{json.dumps(key)}" for key in path)
+        try:
+            _stage(duck, csv_path, {"seq": "BIGINT", "instance_id": "VARCHAR", "output": "VARCHAR"})
+            duck.execute(
+                "INSERT INTO metric SELECT instance_id, arg_max(TRY_CAST(json_extract("
+                "output::JSON, ?) AS DOUBLE), seq) FROM staged GROUP BY instance_id",
+                [json_path],
+            )
+        finally:
+            duck.execute("DROP TABLE IF EXISTS staged")
+            os.unlink(csv_path)
+        return n
 
 
 def _to_csv(cursor: sqlite3.Cursor) -> tuple[str | None, int]:

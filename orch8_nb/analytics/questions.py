@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -124,15 +123,13 @@ def llm_spend(duck: Any, by: tuple[str, ...] | list[str] | str = ("block_id", "m
     return result
 
 
-def ab_outcomes(duck: Any, split: str | None, metrics: dict[str, float] | None = None) -> Answer:
-    """Per variant of ``split``: runs, completion rate, duration, tokens, cost and the user
-    metric; the notes compare each variant with the first one."""
+def ab_outcomes(duck: Any, split: str | None, *, with_metric: bool = False) -> Answer:
+    """Per variant of ``split``: runs, completion rate, duration, tokens, cost and, with
+    ``with_metric``, the mean of the temp table ``metric``; the notes compare each variant
+    with the first one."""
     split = _split(duck, split)
     metric_sql = ""
-    if metrics is not None:
-        duck.execute("CREATE OR REPLACE TEMP TABLE metric (instance_id VARCHAR, value DOUBLE)")
-        if metrics:
-            duck.executemany("INSERT INTO metric VALUES (?, ?)", list(metrics.items()))
+    if with_metric:
         metric_sql = ", round(avg(m.value), 4) AS mean_metric, var_samp(m.value) AS var_metric"
     rel = duck.sql(
         f"""WITH spent AS (
@@ -252,20 +249,6 @@ def _split(duck: Any, split: str | None) -> str:
             f"no variants recorded for split {split!r} (splits: {', '.join(found) or 'none'})"
         )
     return split
-
-
-def metric_values(rows: list[tuple[str, str | None]], path: list[str]) -> dict[str, float]:
-    """``{instance_id: number}`` from outputs, following ``path`` into each JSON output."""
-    values: dict[str, float] = {}
-    for instance_id, text in rows:
-        value: Any = json.loads(text) if text else None
-        for key in path:
-            value = value.get(key) if isinstance(value, dict) else None
-        if isinstance(value, bool):
-            value = float(value)
-        if isinstance(value, int | float):
-            values[instance_id] = float(value)
-    return values
 
 
 def _choice(name: str, value: str, allowed: dict[str, str]) -> str:
