@@ -26,7 +26,7 @@ LOUD_ROWS = 200_000
 def _duckdb() -> Any:
     try:
         import duckdb
-    except ImportError:  # pragma: no cover - depends on the install
+    except ImportError:
         raise ImportError(
             "engine.analytics needs DuckDB: pip install 'orch8-nb[analytics]'"
         ) from None

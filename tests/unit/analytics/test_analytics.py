@@ -290,3 +290,13 @@ def test_reading_a_file_never_blocks_the_engine(
 
     assert analytics._source.read(read_while_the_engine_writes) == (1, 1)  # one snapshot
     assert analytics.sql("SELECT count(*) FROM instances").fetchall() == [(2,)]
+
+
+def test_without_duckdb_the_error_names_the_extra(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # as if it were not installed
+    with pytest.raises(ImportError, match=r"pip install 'orch8-nb\[analytics\]'"):
+        engine.analytics  # noqa: B018 - the property does the work
