@@ -139,4 +139,4 @@ class Analytics:
     def __repr__(self) -> str:
         copied = self._mirror.cursors.rows_copied
         return (f"<engine.analytics: DuckDB copy of {copied.get('audit', 0):,} audit rows, "
-                f"{copied.get('instances', 0):,} instance versions>")  # fmt: skip
+                f"{copied.get('instances', 0):,} instance updates>")  # fmt: skip
