@@ -28,7 +28,7 @@ from orch8_nb.engine.convert import (
 from orch8_nb.engine.core import AsyncEngine
 from orch8_nb.engine.extensions import carry_over
 from orch8_nb.engine.instance import Instance
-from orch8_nb.engine.loopthread import LoopThread
+from orch8_nb.engine.loopthread import EngineStopped, LoopThread
 from orch8_nb.engine.operations import Operations
 from orch8_nb.model import (
     ERROR_REF,
@@ -342,7 +342,7 @@ class Engine(Operations):
             successor = ref() if ref is not None else None
             if successor is not None and not successor.closed:
                 return successor
-        raise RuntimeError(
+        raise EngineStopped(
             f"this engine ({self.url}) has been shut down; create a new Engine to reach "
             "its instances"
         )

@@ -14,6 +14,11 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+class EngineStopped(RuntimeError):
+    """The engine was shut down: nothing more can be asked of it (live widgets that still
+    follow one of its instances stop quietly on this)."""
+
+
 class LoopThread:
     def __init__(self, name: str = "orch8-engine") -> None:
         self.loop = asyncio.new_event_loop()
@@ -49,6 +54,9 @@ class LoopThread:
                 "a blocking engine call was made from the engine's own thread (inside an async "
                 "handler?); use the AsyncEngine methods with await there"
             )
+        if self.loop.is_closed() or not self.loop.is_running():
+            coro.close()
+            raise EngineStopped("the engine has been shut down")
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     def submit(self, coro: Coroutine[Any, Any, T]) -> Any:

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from orch8_nb.engine.clock import perf_counter
+from orch8_nb.engine.loopthread import EngineStopped
 
 log = logging.getLogger("orch8_nb.widgets")
 
@@ -121,6 +122,8 @@ class PatchThrottle:
                 return
         try:
             self.flush()
+        except EngineStopped:
+            self.close()  # the engine shut down while an update was due: nothing to show
         except Exception:  # a background thread has nobody to raise to
             log.exception("a live widget update failed")
 

@@ -342,3 +342,15 @@ def test_streamed_model_text_shows_on_the_running_node_until_it_commits(
     assert inst.state == "completed"
     eventually(lambda: any(p["instance"].get("state") == "completed" for p in sent.of("patch")))
     assert live(sent)["state"] == "completed" and "stream" not in live(sent)
+
+
+def test_an_update_due_after_the_engine_shut_down_stops_quietly(
+    make_engine: Callable[..., Engine], caplog: pytest.LogCaptureFixture
+) -> None:
+    eng = make_engine("sqlite://:memory:", autostart=False)
+    inst = eng.create_instance(GATED)
+    tree = ExecutionTree(inst)
+    eng.shutdown()
+    tree._follower.throttle.push()  # an event that arrived just before the shutdown
+    quiet_for(0.3)
+    assert not [r for r in caplog.records if r.name == "orch8_nb.widgets"]
