@@ -45,6 +45,7 @@ from orch8_nb.storage.rows import InstanceFilter, InstanceRow
 if TYPE_CHECKING:  # these packages sit above the engine; only their types are needed here
     from orch8_nb.agents.services import AgentServices
     from orch8_nb.analytics import Analytics
+    from orch8_nb.server import Server
 
 _LIVE: dict[str, weakref.ref[Engine]] = {}
 _LIVE_LOCK = threading.Lock()
@@ -134,6 +135,19 @@ class Engine(Operations):
     @property
     def handlers(self) -> list[str]:
         return self._core.registry.names()
+
+    def serve(
+        self, port: int = 8080, *, host: str = "127.0.0.1", api_key: str | None = None
+    ) -> Server:
+        """Serve Orch8's REST and worker API on a background thread (``port=0``: any free
+        port); ``.url`` is where, ``.stop()`` ends it. Needs ``orch8-nb[server]``."""
+        try:
+            from orch8_nb.server import Server  # the layer above, and FastAPI: on use
+        except ImportError as exc:
+            raise ImportError(
+                f"engine.serve needs the server extra: pip install 'orch8-nb[server]' ({exc})"
+            ) from None
+        return Server(self, host=host, port=port, api_key=api_key)
 
     @property
     def analytics(self) -> Analytics:

@@ -1,0 +1,72 @@
+"""The FastAPI application over one engine: Orch8's routes, under ``/api/v1`` and at the
+bare path, with API-key auth, a body-size cap and Orch8's error bodies."""
+
+from __future__ import annotations
+
+import hmac
+import os
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from orch8_nb.engine import Engine
+from orch8_nb.errors import Orch8Error
+from orch8_nb.server import errors
+from orch8_nb.server.routes import health, instances, sequences, workers
+
+PREFIX = "/api/v1"
+#: Requests with a larger body are refused with 413 before they are read.
+MAX_BODY_BYTES = 10 * 1024 * 1024
+#: Paths anyone may call: liveness for load balancers, and the API description.
+OPEN_PATHS = frozenset({"/health/live", "/health/ready", "/api-docs/openapi.json"})
+API_KEY_ENV = "ORCH8_API_KEY"
+
+
+def create_app(
+    engine: Engine, *, api_key: str | None = None, max_body_bytes: int = MAX_BODY_BYTES
+) -> FastAPI:
+    """The REST API of ``engine``. ``api_key`` (default: ``$ORCH8_API_KEY``) is required on
+    every route but health, as ``x-api-key`` or ``Authorization: Bearer``."""
+    from orch8_nb import __version__
+
+    key = (api_key if api_key is not None else os.environ.get(API_KEY_ENV)) or None
+    app = FastAPI(
+        title="orch8-nb",
+        version=__version__,
+        description="Orch8's REST and worker API, served by an orch8-nb engine.",
+        openapi_url="/api-docs/openapi.json",
+        docs_url="/swagger-ui",
+        redoc_url=None,
+    )
+    app.add_exception_handler(Orch8Error, errors.on_engine_error)
+    app.add_exception_handler(RequestValidationError, errors.on_bad_request)
+    app.add_exception_handler(HTTPException, errors.on_http_error)
+    app.include_router(health.router(engine))
+    for build in (sequences.router, instances.router, workers.router):
+        app.include_router(build(engine), prefix=PREFIX)
+        app.include_router(build(engine), include_in_schema=False)  # the bare aliases
+
+    @app.middleware("http")
+    async def guard(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        size = request.headers.get("content-length")
+        if size is not None and size.isdigit() and int(size) > max_body_bytes:
+            return errors.error(413, f"request body over {max_body_bytes} bytes")
+        if key is not None and request.url.path not in OPEN_PATHS and not _authorized(request, key):
+            return JSONResponse({"error": "missing or wrong API key"}, status_code=401)
+        return await call_next(request)
+
+    return app
+
+
+def _authorized(request: Request, key: str) -> bool:
+    """``x-api-key: <key>`` or ``Authorization: Bearer <key>``, compared in constant time."""
+    given = request.headers.get("x-api-key")
+    if given is None:
+        auth = request.headers.get("authorization", "")
+        given = auth[7:] if auth.lower().startswith("bearer ") else None
+    return given is not None and hmac.compare_digest(given.encode(), key.encode())

@@ -1,0 +1,95 @@
+"""The worker-task protocol: poll, complete, fail, heartbeat, with ``claim_epoch`` fencing.
+
+A complete, fail or heartbeat that carries a ``claim_epoch`` other than the task's current
+one is refused with 409 (a stale lease). Clients that send none, such as the published
+Python SDK, are accepted when their ``worker_id`` holds the current claim.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from orch8_nb.engine import Engine
+from orch8_nb.errors import ConflictError, NotFoundError
+from orch8_nb.server.wire import plain
+
+
+class Poll(BaseModel):
+    model_config = ConfigDict(extra="ignore")  # `version` and future fields
+
+    handler_name: str = Field(min_length=1)
+    worker_id: str = Field(min_length=1)
+    limit: int = Field(1, ge=1, le=1000)
+
+
+class QueuePoll(Poll):
+    queue_name: str = Field(min_length=1)
+
+
+class Complete(BaseModel):
+    model_config = ConfigDict(extra="ignore")  # `logs`
+
+    worker_id: str = Field(min_length=1)
+    claim_epoch: int | None = None
+    output: Any = None
+
+
+class Fail(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    worker_id: str = Field(min_length=1)
+    claim_epoch: int | None = None
+    message: str = ""
+    retryable: bool = False
+
+
+class Heartbeat(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    worker_id: str = Field(min_length=1)
+    claim_epoch: int | None = None
+
+
+def router(engine: Engine) -> APIRouter:
+    api = APIRouter(tags=["workers"])
+
+    @api.post("/workers/tasks/poll")
+    def poll(body: Poll) -> list[dict[str, Any]]:
+        """Claim up to ``limit`` pending tasks of ``handler_name`` (any queue)."""
+        return [plain(t) for t in engine.poll_tasks(body.handler_name, body.worker_id, body.limit)]
+
+    @api.post("/workers/tasks/poll/queue")
+    def poll_queue(body: QueuePoll) -> list[dict[str, Any]]:
+        tasks = engine.poll_tasks(
+            body.handler_name, body.worker_id, body.limit, queue_name=body.queue_name
+        )
+        return [plain(t) for t in tasks]
+
+    @api.post("/workers/tasks/{task_id}/complete")
+    def complete(task_id: str, body: Complete) -> dict[str, Any]:
+        engine.complete_task(task_id, body.worker_id, body.output, claim_epoch=body.claim_epoch)
+        return {}
+
+    @api.post("/workers/tasks/{task_id}/fail")
+    def fail(task_id: str, body: Fail) -> dict[str, Any]:
+        engine.fail_task(task_id, body.worker_id, body.message, retryable=body.retryable,
+                         claim_epoch=body.claim_epoch)  # fmt: skip
+        return {}
+
+    @api.post("/workers/tasks/{task_id}/heartbeat")
+    def heartbeat(task_id: str, body: Heartbeat) -> dict[str, int]:
+        """Confirm the lease is still this worker's (409 when it is not)."""
+        task = engine._thread.call(engine.aio.storage.get_worker_task(task_id))
+        if task is None:
+            raise NotFoundError(f"worker task {task_id} not found")
+        stale = task.state != "claimed" or task.worker_id != body.worker_id or (
+            body.claim_epoch is not None and body.claim_epoch != task.claim_epoch
+        )  # fmt: skip
+        if stale:
+            raise ConflictError(f"worker task {task_id}: the lease is not {body.worker_id}'s")
+        return {"checkpoint_seq": task.checkpoint_seq}
+
+    return api

@@ -1,0 +1,191 @@
+"""The REST API on a real server on loopback (``engine.serve``): Orch8's routes and bodies, both
+prefixes, error bodies with field paths, size cap, API-key auth on every route, and the
+worker protocol with ``claim_epoch`` fencing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+import orch8_nb as o8
+from orch8_nb.engine import Engine
+
+HELLO = {"type": "step", "id": "hello", "handler": "say_hello", "params": {"who": "{{ data.who }}"}}
+GREET = {"name": "greet", "blocks": [HELLO]}
+
+
+@pytest.fixture
+def engine(make_engine: Callable[..., Engine]) -> Engine:
+    return make_engine("sqlite://:memory:", autostart=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_key_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ORCH8_API_KEY", raising=False)
+
+
+@pytest.fixture
+def api(engine: Engine) -> Iterator[httpx.Client]:
+    with engine.serve(port=0) as server, httpx.Client(base_url=server.url) as client:
+        yield client
+
+
+def register(api: httpx.Client) -> dict[str, Any]:
+    done = api.post("/api/v1/sequences", json=GREET)
+    assert done.status_code == 201, done.text
+    return dict(done.json())
+
+
+def test_health_and_info(api: httpx.Client) -> None:
+    assert api.get("/health/live").json() == {"status": "ok"}
+    assert api.get("/health/ready").json() == {"status": "ok"}
+    info = api.get("/info").json()
+    assert info["engine"] == "orch8-nb" and info["storage_schema_version"] >= 4
+
+
+def test_sequences_register_read_and_name_the_missing_handler(api: httpx.Client) -> None:
+    seq = register(api)
+    assert seq["name"] == "greet" and seq["version"] == 1 and seq["id"]
+    assert "say_hello" in seq["warnings"][0]
+    assert register(api)["id"] == seq["id"]  # the same blocks: the same version
+    for path in (f"/api/v1/sequences/{seq['id']}", f"/sequences/{seq['id']}",
+                 "/sequences/by-name?name=greet"):  # fmt: skip
+        assert api.get(path).json()["id"] == seq["id"]
+    assert [s["version"] for s in api.get("/sequences/versions?name=greet").json()] == [1]
+    missing = api.get("/sequences/nope")
+    assert missing.status_code == 404 and "nope" in missing.json()["error"]
+
+
+def test_instances_create_dedupe_list_and_read(api: httpx.Client, engine: Engine) -> None:
+    seq = register(api)
+    body = {"sequence_id": seq["id"], "context": {"data": {"who": "ada"}}, "priority": 2,
+            "idempotency_key": "k1"}  # fmt: skip
+    first = api.post("/instances", json=body)
+    assert first.status_code == 201
+    inst = first.json()
+    assert inst["priority"] == 2 and inst["state"] == "scheduled" and not inst["deduplicated"]
+    again = api.post("/instances", json=body).json()
+    assert again["id"] == inst["id"] and again["deduplicated"] is True
+    batch = api.post("/instances/batch", json={"instances": [
+        {"sequence_id": seq["id"]}, {"sequence_id": seq["id"]}]})  # fmt: skip
+    assert batch.status_code == 201 and batch.json()["count"] == batch.json()["created"] == 2
+    listed = api.get("/instances?state=scheduled,running&limit=2").json()
+    assert len(listed["items"]) == 2 and listed["has_more"] is True
+    assert api.get(f"/api/v1/instances/{inst['id']}").json()["context"]["data"] == {"who": "ada"}
+    engine.run_until_idle()
+    assert api.get(f"/instances/{inst['id']}").json()["state"] == "waiting"  # on a worker
+    tree = api.get(f"/instances/{inst['id']}/tree").json()
+    assert [(n["block_id"], n["state"]) for n in tree] == [("hello", "waiting")]
+    audit = api.get(f"/instances/{inst['id']}/audit").json()
+    assert audit[0]["event"] == audit[0]["event_type"] == "state_transition"
+    assert api.get(f"/instances/{inst['id']}/children").json() == []
+
+
+def test_signals_and_approvals(api: httpx.Client, engine: Engine) -> None:
+    gated = engine.upsert_sequence(o8.sequence("gated", o8.step(
+        "ship", "noop", wait_for_input=o8.human_input("Ship it?"))))  # fmt: skip
+    inst = engine.create_instance(gated)
+    engine.run_until_idle()
+    [item] = api.get("/approvals").json()["items"]
+    assert item["block_id"] == "ship" and item["prompt"] == "Ship it?"
+    answer = {"signal_type": "custom:human_input:ship", "payload": {"value": "yes"}}
+    sent = api.post(f"/instances/{inst.id}/signals", json=answer)
+    assert sent.status_code == 201 and sent.json()["signal_id"]
+    engine.run_until_idle()
+    assert inst.state == "completed"
+    done = api.post(f"/instances/{inst.id}/signals", json={"signal_type": "pause"})
+    assert done.status_code == 400 and "non-terminal" in done.json()["error"]
+
+
+def test_bad_requests_name_the_field(api: httpx.Client) -> None:
+    bad_json = api.post(
+        "/instances", content=b"{nope", headers={"content-type": "application/json"}
+    )
+    assert bad_json.status_code == 400 and bad_json.json()["error"].startswith("malformed JSON")
+    wrong = api.post("/instances", json={"sequence_id": 7, "priority": "soon", "colour": "red"})
+    assert wrong.status_code == 422
+    paths = {p["path"] for p in wrong.json()["problems"]}
+    assert {"sequence_id", "colour"} <= paths
+    unknown = api.post("/instances", json={"sequence_id": "missing"})
+    assert unknown.status_code == 404
+    invalid = api.post("/sequences", json={"name": "x", "blocks": [{"type": "step"}]})
+    assert invalid.status_code == 422 and "blocks[0]" in invalid.json()["error"]
+    big = api.post("/sequences", content=b" " * (11 * 2**20),
+                   headers={"content-type": "application/json"})  # fmt: skip
+    assert big.status_code == 413
+
+
+def test_the_worker_protocol_fences_stale_leases(api: httpx.Client, engine: Engine) -> None:
+    seq = register(api)
+    inst = api.post("/instances", json={"sequence_id": seq["id"],
+                                        "context": {"data": {"who": "bo"}}}).json()  # fmt: skip
+    engine.run_until_idle()
+    poll = {"handler_name": "say_hello", "worker_id": "w1", "limit": 5}
+    [task] = api.post("/workers/tasks/poll", json=poll).json()
+    assert task["params"] == {"who": "bo"} and task["worker_id"] == "w1" and task["created_at"]
+    epoch = task["claim_epoch"]
+    url = f"/workers/tasks/{task['id']}"
+    assert api.post(url + "/heartbeat", json={"worker_id": "w1"}).status_code == 200
+    assert api.post(url + "/heartbeat", json={"worker_id": "w2"}).status_code == 409
+    stale = api.post(url + "/complete", json={"worker_id": "w1", "claim_epoch": epoch + 1,
+                                              "output": {}})  # fmt: skip
+    assert stale.status_code == 409
+    other = api.post(url + "/complete", json={"worker_id": "w2", "output": {}})
+    assert other.status_code == 409
+    ok = api.post(url + "/complete", json={"worker_id": "w1", "output": {"text": "hi bo"}})
+    assert ok.status_code == 200, ok.text
+    engine.run_until_idle()
+    assert api.get(f"/instances/{inst['id']}").json()["state"] == "completed"
+    outputs = api.get(f"/instances/{inst['id']}/outputs").json()
+    assert [(o["block_id"], o["output"]) for o in outputs] == [("hello", {"text": "hi bo"})]
+
+
+def test_a_failed_task_fails_the_instance_and_retry_runs_it_again(
+    api: httpx.Client, engine: Engine
+) -> None:
+    seq = register(api)
+    inst = api.post("/instances", json={"sequence_id": seq["id"]}).json()
+    engine.run_until_idle()
+    poll = {"handler_name": "say_hello", "worker_id": "w"}
+    [task] = api.post("/workers/tasks/poll", json=poll).json()
+    failed = api.post(f"/workers/tasks/{task['id']}/fail",
+                      json={"worker_id": "w", "message": "no such user"})  # fmt: skip
+    assert failed.status_code == 200
+    engine.run_until_idle()
+    assert api.get(f"/instances/{inst['id']}").json()["state"] == "failed"
+    again = api.post(f"/instances/{inst['id']}/retry")
+    assert again.status_code == 200 and again.json()["state"] in ("scheduled", "running")
+
+
+def test_every_route_refuses_a_missing_or_wrong_key(engine: Engine) -> None:
+    with engine.serve(port=0, api_key="s3cret") as server, httpx.Client(base_url=server.url) as api:
+        spec = api.get("/api-docs/openapi.json").json()
+        routes = [(method, path) for path, ops in spec["paths"].items() for method in ops]
+        assert len(routes) >= 20
+        for method, path in routes:
+            concrete = path.replace("{", "").replace("}", "")
+            if path.startswith("/health"):
+                continue
+            for headers in ({}, {"x-api-key": "wrong"}, {"authorization": "Bearer wrong"}):
+                answer = api.request(method, concrete, headers=headers)
+                assert answer.status_code == 401, (method, path, headers)
+                assert answer.json() == {"error": "missing or wrong API key"}
+            bare = api.request(method, concrete.removeprefix("/api/v1"))
+            assert bare.status_code == 401, (method, path)
+        ok = api.get("/info", headers={"x-api-key": "s3cret"})
+        assert ok.status_code == 200
+        assert api.get("/info", headers={"authorization": "Bearer s3cret"}).status_code == 200
+
+
+def test_queue_polls_see_only_their_queue(api: httpx.Client, engine: Engine) -> None:
+    queued = {"name": "gpu", "blocks": [{**HELLO, "queue_name": "gpu"}]}
+    seq = api.post("/sequences", json=queued).json()
+    api.post("/instances", json={"sequence_id": seq["id"]})
+    engine.run_until_idle()
+    poll = {"handler_name": "say_hello", "worker_id": "w"}
+    assert api.post("/workers/tasks/poll/queue", json={**poll, "queue_name": "cpu"}).json() == []
+    [task] = api.post("/workers/tasks/poll/queue", json={**poll, "queue_name": "gpu"}).json()
+    assert task["queue_name"] == "gpu"
