@@ -1,4 +1,5 @@
-"""The ``orch8-nb`` command: ``init``, ``run``, ``validate``, ``test``, ``notebooks run``.
+"""The ``orch8-nb`` command: ``init``, ``run``, ``validate``, ``test``, ``serve``,
+``notebooks run``.
 
 Exit codes are shared by every command (see ``orch8_nb.cli.output``): 0 ok, 1 failed,
 2 bad input, 3 cancelled, 4 still waiting.
@@ -10,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from orch8_nb.cli import contracts, init, notebooks, run, validate
+from orch8_nb.cli import contracts, init, notebooks, run, serve, validate
 from orch8_nb.cli.output import CliState
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ app.command("init", epilog=init.EPILOG)(init.init)
 app.command("run", epilog=run.EPILOG)(run.run)
 app.command("validate", epilog=validate.EPILOG)(validate.validate)
 app.command("test", epilog=contracts.EPILOG)(contracts.run_contracts)
+app.command("serve", epilog=serve.EPILOG)(serve.serve)
 app.add_typer(notebooks.app)
 
 
