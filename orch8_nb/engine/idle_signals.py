@@ -15,6 +15,7 @@ from orch8_nb.engine.cancelling import protected_work_left
 from orch8_nb.engine.children import notify_others, report_to_parent
 from orch8_nb.engine.compiled import CompiledSequence
 from orch8_nb.engine.evaluator import cancel_open_nodes
+from orch8_nb.engine.events import publish_changeset
 from orch8_nb.engine.injection import apply_injection_signals
 from orch8_nb.engine.interceptors import clean_up, signal_hooks
 from orch8_nb.engine.run import Run
@@ -55,6 +56,7 @@ async def process_idle_signals(
     if not result.ok:
         return None  # it moved on meanwhile; the next sweep looks again
     notify_others(s, cs)
+    publish_changeset(s.bus, run.inst.id, cs)  # live trees and event streams see it too
     if new_state == "cancelled":
         s.on_terminal(run.inst.id, "cancelled")
     elif new_state == "scheduled":

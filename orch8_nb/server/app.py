@@ -6,8 +6,9 @@ from __future__ import annotations
 import hmac
 import os
 from collections.abc import Awaitable, Callable
+from functools import partial
 
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
@@ -15,7 +16,7 @@ from starlette.exceptions import HTTPException
 from orch8_nb.engine import Engine
 from orch8_nb.errors import Orch8Error
 from orch8_nb.server import errors
-from orch8_nb.server.routes import health, instances, sequences, workers
+from orch8_nb.server.routes import health, instances, sequences, stream, workers
 
 PREFIX = "/api/v1"
 #: Requests with a larger body are refused with 413 before they are read.
@@ -26,7 +27,11 @@ API_KEY_ENV = "ORCH8_API_KEY"
 
 
 def create_app(
-    engine: Engine, *, api_key: str | None = None, max_body_bytes: int = MAX_BODY_BYTES
+    engine: Engine,
+    *,
+    api_key: str | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    max_streams: int = stream.MAX_STREAMS,
 ) -> FastAPI:
     """The REST API of ``engine``. ``api_key`` (default: ``$ORCH8_API_KEY``) is required on
     every route but health, as ``x-api-key`` or ``Authorization: Bearer``."""
@@ -45,7 +50,12 @@ def create_app(
     app.add_exception_handler(RequestValidationError, errors.on_bad_request)
     app.add_exception_handler(HTTPException, errors.on_http_error)
     app.include_router(health.router(engine))
-    for build in (sequences.router, instances.router, workers.router):
+    streams = stream.Streams(max_streams)
+    builds: list[Callable[[Engine], APIRouter]] = [
+        sequences.router, instances.router, partial(stream.router, streams=streams),
+        workers.router,
+    ]  # fmt: skip
+    for build in builds:
         app.include_router(build(engine), prefix=PREFIX)
         app.include_router(build(engine), include_in_schema=False)  # the bare aliases
 
