@@ -17,6 +17,7 @@ from orch8_nb.engine.admission import check_context, raise_if
 from orch8_nb.engine.blocks._lanes import MARKER_PREFIXES, descendants
 from orch8_nb.engine.cancelling import CANCEL_MARKER
 from orch8_nb.engine.children import ENTRY_KEY, cancel_child, notify_others
+from orch8_nb.engine.events import publish_changeset
 from orch8_nb.engine.injection import INJECTED_KEY
 from orch8_nb.engine.run import Run
 from orch8_nb.engine.services import Services
@@ -145,6 +146,7 @@ class Rerun:
         if not result.ok:
             raise ConflictError(f"instance {cs.instance_id} changed meanwhile; try again")
         notify_others(self.s, cs)
+        publish_changeset(self.s.bus, cs.instance_id, cs)
         self.s.on_reschedule(None)
 
 

@@ -17,6 +17,7 @@ from orch8_nb.engine.breakers import record_call
 from orch8_nb.engine.budgets import count
 from orch8_nb.engine.dispatch import Outcome, apply_outcome, worker_task
 from orch8_nb.engine.evaluator import Ready
+from orch8_nb.engine.events import publish_changeset
 from orch8_nb.engine.handlers import HandlerRegistry
 from orch8_nb.engine.run import Run, StepError
 from orch8_nb.engine.services import Services
@@ -74,7 +75,9 @@ async def finish_task(
         run.pending.tasks_update.append(update)
         run.transition("scheduled", reason="worker_result", task_id=task.id)
         run.schedule(run.now())
-        if (await s.storage.commit(run.take_changeset())).ok:
+        cs = run.take_changeset()
+        if (await s.storage.commit(cs)).ok:
+            publish_changeset(s.bus, run.inst.id, cs)  # live trees and event streams
             s.on_reschedule(run.now())
             return
     # A runner holds the instance (or it sleeps, is paused, or moved on): keep the result

@@ -1,7 +1,7 @@
 """End to end with the published Orch8 Python SDK (``orch8-io-sdk``) as the real client
 and worker: it registers a sequence and creates instances through its client, its
 ``Orch8Worker`` runs a handler this engine does not have, and the client reads outputs,
-tree and audit and sends signals."""
+tree and audit, follows the event stream and sends signals."""
 
 from __future__ import annotations
 
@@ -45,6 +45,13 @@ async def scenario(url: str) -> None:
             seen.append(task.params["name"])
             return {"text": f"hello {task.params['name']}"}
 
+        streamed: list[dict[str, Any]] = []
+
+        async def follow() -> None:
+            async for event in client.stream_instance(made.id):
+                streamed.append(event)
+
+        watching = asyncio.create_task(follow())
         worker = Orch8Worker(client, "sdk-worker", {"say_hello": say_hello}, poll_interval=0.05)
         running = asyncio.create_task(worker.start())
         try:
@@ -56,6 +63,11 @@ async def scenario(url: str) -> None:
         finally:
             await worker.stop(timeout=5)
             running.cancel()
+        await asyncio.wait_for(watching, 10)  # the stream ends with the instance
+        kinds = [e["event"] for e in streamed]
+        assert kinds[-1] == "done" and streamed[-1]["state"] == "completed"
+        outputs = {e["block_id"]: e["output"] for e in streamed if e["event"] == "output"}
+        assert outputs["hello"] == {"text": "hello ada"}, streamed
         got = await client.get_instance(made.id)
         assert got.state == "completed" and got.context.data["who"] == "ada"
         outputs = await client.get_outputs(made.id)
