@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from orch8_nb.engine import Engine
 from orch8_nb.errors import Orch8Error
 from orch8_nb.server import errors
-from orch8_nb.server.routes import health, instances, sequences, stream, workers
+from orch8_nb.server.routes import health, instances, operations, sequences, stream, workers
 
 PREFIX = "/api/v1"
 #: Requests with a larger body are refused with 413 before they are read.
@@ -52,7 +52,8 @@ def create_app(
     app.include_router(health.router(engine))
     streams = stream.Streams(max_streams)
     builds: list[Callable[[Engine], APIRouter]] = [
-        sequences.router, instances.router, partial(stream.router, streams=streams),
+        sequences.router, operations.router, instances.router,
+        partial(stream.router, streams=streams),
         workers.router,
     ]  # fmt: skip
     for build in builds:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from orch8_nb.engine import Engine
+from orch8_nb.engine.convert import task_model
 from orch8_nb.errors import ConflictError, NotFoundError
 from orch8_nb.server.wire import plain
 
@@ -55,6 +56,31 @@ class Heartbeat(BaseModel):
 
 def router(engine: Engine) -> APIRouter:
     api = APIRouter(tags=["workers"])
+
+    @api.get("/workers/tasks")
+    def tasks(
+        state: str | None = None,
+        handler_name: str | None = None,
+        instance_id: str | None = None,
+        limit: int = Query(50, ge=1, le=1000),
+        offset: int = Query(0, ge=0),
+    ) -> list[dict[str, Any]]:
+        """Worker tasks, filtered by state, handler or instance."""
+        rows = engine._thread.call(engine.aio.storage.list_worker_tasks(
+            state, handler_name, instance_id, limit, offset))  # fmt: skip
+        return [plain(task_model(r)) for r in rows]
+
+    @api.get("/workers/tasks/stats")
+    def stats() -> dict[str, Any]:
+        """Task counts by state and by handler (of the most recent 10,000 tasks)."""
+        rows = engine._thread.call(engine.aio.storage.list_worker_tasks(limit=10_000))
+        by_state: dict[str, int] = {}
+        by_handler: dict[str, dict[str, int]] = {}
+        for r in rows:
+            by_state[r.state] = by_state.get(r.state, 0) + 1
+            counts = by_handler.setdefault(r.handler_name, {})
+            counts[r.state] = counts.get(r.state, 0) + 1
+        return {"by_state": by_state, "by_handler": by_handler, "total": len(rows)}
 
     @api.post("/workers/tasks/poll")
     def poll(body: Poll) -> list[dict[str, Any]]:

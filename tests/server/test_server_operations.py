@@ -1,0 +1,101 @@
+"""Operating on instances over HTTP (state, resume-from, fork, checkpoints, injection,
+DLQ), worker task listings and Prometheus metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+
+import orch8_nb as o8
+from orch8_nb.engine import Engine
+
+
+@pytest.fixture(autouse=True)
+def _no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ORCH8_API_KEY", raising=False)
+
+
+@pytest.fixture
+def engine(make_engine: Callable[..., Engine]) -> Engine:
+    return make_engine("sqlite://:memory:", autostart=False)
+
+
+@pytest.fixture
+def api(engine: Engine) -> Iterator[httpx.Client]:
+    with engine.serve(port=0) as server, httpx.Client(base_url=server.url) as client:
+        yield client
+
+
+FLAKY = o8.sequence("flaky", o8.step("a", "noop"), o8.step("b", "boom"))
+
+
+def failed_instance(engine: Engine) -> o8.Instance:
+    @engine.handler("boom")
+    def boom(ctx: o8.StepContext) -> None:
+        if not ctx.data.get("fixed"):
+            raise o8.FailStep("not yet")
+
+    inst = engine.create_instance(FLAKY)
+    engine.run_until_idle()
+    assert inst.state == "failed"
+    return inst
+
+
+def test_dlq_resume_from_and_fork(api: httpx.Client, engine: Engine) -> None:
+    inst = failed_instance(engine)
+    assert [i["id"] for i in api.get("/instances/dlq").json()] == [inst.id]
+    forked = api.post(f"/instances/{inst.id}/fork", json={"from_block_id": "b",
+                                                          "data": {"fixed": True}})  # fmt: skip
+    assert forked.status_code == 201 and forked.json()["id"] != inst.id
+    resumed = api.post(f"/api/v1/instances/{inst.id}/resume-from/b", json={"data": {"fixed": True}})
+    assert resumed.status_code == 200, resumed.text
+    engine.run_until_idle()
+    assert inst.state == "completed"
+    assert engine.get_instance(forked.json()["id"]).state == "completed"
+    assert api.post(f"/instances/{inst.id}/fork", json={}).status_code == 400
+
+
+def test_state_changes_go_through_signals(api: httpx.Client, engine: Engine) -> None:
+    inst = engine.create_instance(o8.sequence("nap", o8.step("s", "noop", delay="1h")))
+    engine.tick_once()  # it reaches the delay and sleeps
+    paused = api.patch(f"/instances/{inst.id}/state", json={"state": "paused"})
+    assert paused.status_code == 200 and paused.json()["signal_id"]
+    engine.tick_once()
+    assert inst.state == "paused"
+    refused = api.patch(f"/instances/{inst.id}/state", json={"state": "completed"})
+    assert refused.status_code == 400 and "cannot be set" in refused.json()["error"]
+
+
+def test_checkpoints_and_injected_blocks(api: httpx.Client, engine: Engine) -> None:
+    gate = o8.step("ask", "noop", wait_for_input=o8.human_input("ok?"))
+    inst = engine.create_instance(o8.sequence("gated", gate))
+    engine.run_until_idle()  # it waits for a person
+    url = f"/instances/{inst.id}/checkpoints"
+    for n in range(3):
+        assert api.post(url, json={"checkpoint_data": {"n": n}}).status_code == 201
+    assert [c["checkpoint_data"] for c in api.get(url).json()] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert api.get(url + "/latest").json()["checkpoint_data"] == {"n": 2}
+    assert api.post(url + "/prune", json={"keep": 1}).json() == {"deleted": 2}
+    extra = {"blocks": [{"type": "step", "id": "extra", "handler": "noop"}]}
+    injected = api.post(f"/instances/{inst.id}/inject-blocks", json=extra)
+    assert injected.status_code == 200, injected.text
+    bad = api.post(f"/instances/{inst.id}/inject-blocks", json={"blocks": [{"type": "step"}]})
+    assert bad.status_code == 422
+
+
+def test_worker_task_listing_stats_and_metrics(api: httpx.Client, engine: Engine) -> None:
+    seq = {"name": "ext", "blocks": [{"type": "step", "id": "x", "handler": "external"}]}
+    made = api.post("/sequences", json=seq).json()
+    for _ in range(3):
+        api.post("/instances", json={"sequence_id": made["id"]})
+    engine.run_until_idle()
+    api.post("/workers/tasks/poll", json={"handler_name": "external", "worker_id": "w"})
+    tasks = api.get("/workers/tasks?handler_name=external").json()
+    assert sorted(t["state"] for t in tasks) == ["claimed", "pending", "pending"]
+    stats = api.get("/workers/tasks/stats").json()
+    assert stats["by_state"] == {"claimed": 1, "pending": 2} and stats["total"] == 3
+    metrics = api.get("/metrics")
+    assert metrics.headers["content-type"].startswith("text/plain")
+    assert 'orch8_instances{state="waiting"} 3' in metrics.text
