@@ -137,6 +137,7 @@ class AsyncEngine:
             recovery.heartbeat_forever(
                 self.storage, self.node_id, self.clock, self._stopping,
                 on_released=lambda ids: self.scheduler.wake(),
+                also=self.workers.reap,  # silent workers and expired tasks
             )
         )  # fmt: skip
         on_advance = getattr(self.clock, "on_advance", None)

@@ -298,6 +298,19 @@ class Engine(Operations):
             self._core.workers.complete(task_id, worker_id, output, claim_epoch=claim_epoch)
         )
 
+    def heartbeat_task(
+        self, task_id: str, worker_id: str, *, claim_epoch: int | None = None
+    ) -> WorkerTask:
+        """Keep a worker's claim alive (``ConflictError`` when the lease is not its)."""
+        return task_model(
+            self._thread.call(self._core.workers.heartbeat(task_id, worker_id, claim_epoch))
+        )
+
+    def reap_worker_tasks(self) -> tuple[int, int]:
+        """Return silent workers' tasks to ``pending`` and fail tasks past ``timeout_ms``
+        (the engine does this every few seconds; call it after moving a virtual clock)."""
+        return self._thread.call(self._core.workers.reap())
+
     def fail_task(
         self,
         task_id: str,

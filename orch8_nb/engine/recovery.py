@@ -14,7 +14,8 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from orch8_nb.engine.clock import Clock, wall_clock_ms
 from orch8_nb.storage.base import Storage
@@ -85,6 +86,7 @@ async def heartbeat_forever(
     stopping: asyncio.Event,
     *,
     on_released: Callable[[list[str]], None],
+    also: Callable[[], Awaitable[Any]] | None = None,
 ) -> None:
     """Every ``HEARTBEAT_MS``: tell other engines we are alive, release what dead ones held.
 
@@ -99,6 +101,8 @@ async def heartbeat_forever(
         try:
             await storage.heartbeat_node(node_id, wall_clock_ms())
             released = await recover(storage, node_id, clock.now_ms())
+            if also is not None:
+                await also()
         except Exception:
             log.exception("engine heartbeat failed")
             continue

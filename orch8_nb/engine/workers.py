@@ -11,6 +11,7 @@ which applies it between steps; nothing is lost and the runner's work is not dis
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from orch8_nb.engine.breakers import record_call
@@ -35,6 +36,11 @@ async def _load_claimed(
     task = await s.storage.get_worker_task(task_id)
     if task is None:
         raise NotFoundError(f"worker task {task_id} not found")
+    if task.state == "pending":  # reclaimed from a silent worker: this lease is over
+        raise ConflictError(
+            f"worker task {task_id}: stale lease (no heartbeat for too long; the task went "
+            "back to pending)"
+        )
     if task.state != "claimed":
         raise InvalidTransitionError(f"worker task {task_id} is {task.state}, not claimed")
     if task.worker_id != worker_id or (claim_epoch is not None and claim_epoch != task.claim_epoch):
@@ -43,6 +49,10 @@ async def _load_claimed(
             f"at epoch {task.claim_epoch})"
         )
     return task
+
+
+#: A claimed task with no heartbeat for this long returns to ``pending`` (Orch8: 60 s).
+STALE_MS = 60_000
 
 
 async def finish_task(
@@ -189,6 +199,34 @@ class WorkerGateway:
         await finish_task(
             self.s, self.load_run, task_id, worker_id, output=output, claim_epoch=claim_epoch
         )
+
+    async def heartbeat(
+        self, task_id: str, worker_id: str, claim_epoch: int | None = None
+    ) -> WorkerTaskRow:
+        """Keep a claim alive; ``ConflictError`` when the lease is not the worker's."""
+        row = await self.s.storage.heartbeat_worker_task(
+            task_id, worker_id, claim_epoch, self.s.clock.now_ms()
+        )
+        if row is None:
+            if await self.s.storage.get_worker_task(task_id) is None:
+                raise NotFoundError(f"worker task {task_id} not found")
+            raise ConflictError(f"worker task {task_id}: the lease is not {worker_id}'s")
+        return row
+
+    async def reap(self, stale_ms: int = STALE_MS) -> tuple[int, int]:
+        """Claims with no heartbeat for ``stale_ms`` go back to ``pending``; claims past
+        their ``timeout_ms`` fail (retryable, kind ``timeout``). Returns both counts."""
+        now = self.s.clock.now_ms()
+        stale, expired = await self.s.storage.reap_worker_tasks(now, now - stale_ms)
+        for task in expired:
+            error = StepError(f"worker task timed out after {task.timeout_ms} ms", True,
+                              kind="timeout")  # fmt: skip
+            with contextlib.suppress(ConflictError, NotFoundError):  # finished meanwhile
+                await finish_task(self.s, self.load_run, task.id, str(task.worker_id),
+                                  error=error, claim_epoch=task.claim_epoch)  # fmt: skip
+        if stale:
+            self.s.on_reschedule(now)
+        return len(stale), len(expired)
 
     async def fail(
         self,

@@ -169,6 +169,19 @@ class Storage(Protocol):
 
     async def get_worker_task(self, task_id: str) -> WorkerTaskRow | None: ...
 
+    async def heartbeat_worker_task(
+        self, task_id: str, worker_id: str, claim_epoch: int | None, now: int
+    ) -> WorkerTaskRow | None:
+        """Record a heartbeat of the worker holding the task's claim (and, when given, at
+        that ``claim_epoch``); the task, or ``None`` when the lease is not the worker's."""
+
+    async def reap_worker_tasks(
+        self, now: int, stale_before: int
+    ) -> tuple[list[str], list[WorkerTaskRow]]:
+        """Claimed tasks whose last heartbeat is older than ``stale_before`` go back to
+        ``pending`` (their ids are returned first); claimed tasks past their
+        ``timeout_ms`` are returned second, for the engine to fail."""
+
     async def list_worker_tasks(
         self,
         state: str | None = None,

@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from orch8_nb.engine import Engine
 from orch8_nb.engine.convert import task_model
-from orch8_nb.errors import ConflictError, NotFoundError
 from orch8_nb.server.wire import plain
 
 
@@ -107,15 +106,9 @@ def router(engine: Engine) -> APIRouter:
 
     @api.post("/workers/tasks/{task_id}/heartbeat")
     def heartbeat(task_id: str, body: Heartbeat) -> dict[str, int]:
-        """Confirm the lease is still this worker's (409 when it is not)."""
-        task = engine._thread.call(engine.aio.storage.get_worker_task(task_id))
-        if task is None:
-            raise NotFoundError(f"worker task {task_id} not found")
-        stale = task.state != "claimed" or task.worker_id != body.worker_id or (
-            body.claim_epoch is not None and body.claim_epoch != task.claim_epoch
-        )  # fmt: skip
-        if stale:
-            raise ConflictError(f"worker task {task_id}: the lease is not {body.worker_id}'s")
+        """Keep the lease (409 when it is not this worker's). A claim with no heartbeat
+        for 60 s returns to ``pending``; one past its ``timeout_ms`` fails."""
+        task = engine.heartbeat_task(task_id, body.worker_id, claim_epoch=body.claim_epoch)
         return {"checkpoint_seq": task.checkpoint_seq}
 
     return api

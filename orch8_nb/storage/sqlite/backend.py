@@ -213,6 +213,18 @@ class SqliteStorage:
     async def get_worker_task(self, task_id: str) -> WorkerTaskRow | None:
         return await self._db.run(lambda c: reads.get_worker_task(c, task_id), write=False)
 
+    async def heartbeat_worker_task(
+        self, task_id: str, worker_id: str, claim_epoch: int | None, now: int
+    ) -> WorkerTaskRow | None:
+        return await self._db.run(
+            lambda c: writes.heartbeat_worker_task(c, task_id, worker_id, claim_epoch, now)
+        )
+
+    async def reap_worker_tasks(
+        self, now: int, stale_before: int
+    ) -> tuple[list[str], list[WorkerTaskRow]]:
+        return await self._db.run(lambda c: writes.reap_worker_tasks(c, now, stale_before))
+
     async def list_worker_tasks(
         self,
         state: str | None = None,

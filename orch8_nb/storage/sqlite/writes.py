@@ -220,6 +220,44 @@ def claim_worker_tasks(
     return [c.task_row(t) for t in cur]
 
 
+def heartbeat_worker_task(
+    conn: sqlite3.Connection, task_id: str, worker_id: str, claim_epoch: int | None, now: int
+) -> WorkerTaskRow | None:
+    sql = (
+        "UPDATE worker_tasks SET heartbeat_at = ? "
+        "WHERE id = ? AND state = 'claimed' AND worker_id = ?"
+    )
+    args: list[Any] = [now, task_id, worker_id]
+    if claim_epoch is not None:
+        sql += " AND claim_epoch = ?"
+        args.append(claim_epoch)
+    if conn.execute(sql, args).rowcount == 0:
+        return None
+    row = conn.execute(f"SELECT {c.TASK_COLS} FROM worker_tasks WHERE id = ?", (task_id,))
+    return c.task_row(row.fetchone())
+
+
+def reap_worker_tasks(
+    conn: sqlite3.Connection, now: int, stale_before: int
+) -> tuple[list[str], list[WorkerTaskRow]]:
+    expired = [c.task_row(t) for t in conn.execute(
+        f"SELECT {c.TASK_COLS} FROM worker_tasks WHERE state = 'claimed' "
+        "AND timeout_ms IS NOT NULL AND claimed_at + timeout_ms <= ?", (now,))]  # fmt: skip
+    late = {t.id for t in expired}
+    silent = conn.execute(
+        "SELECT id FROM worker_tasks WHERE state = 'claimed' "
+        "AND coalesce(heartbeat_at, claimed_at) < ?",
+        (stale_before,),
+    )
+    stale = [t[0] for t in silent if t[0] not in late]
+    conn.executemany(
+        "UPDATE worker_tasks SET state = 'pending', worker_id = NULL, claimed_at = NULL, "
+        "heartbeat_at = NULL WHERE id = ? AND state = 'claimed'",
+        [(tid,) for tid in stale],
+    )
+    return stale, expired
+
+
 def register_node(conn: sqlite3.Connection, node: NodeInfo) -> None:
     conn.execute(
         "INSERT INTO engine_nodes (id, hostname, pid, started_at, heartbeat_at) "
