@@ -82,3 +82,30 @@ async def test_rate_limits_take_units_of_a_fixed_window(storage: Storage) -> Non
                    "window_start": 61_000, "used": 1}  # fmt: skip
     assert await storage.delete_rate_limit("t1", "mail") is True
     assert await storage.list_rate_limits("t1") == []
+
+
+async def test_step_progress_commits_at_once_with_its_audit_rows(
+    storage: Storage, make_instance: MakeInstance
+) -> None:
+    from orch8_nb.storage.rows import AuditRow
+
+    inst = await make_instance()
+    note = AuditRow("a1", inst.id, "default", "llm_call", None, None, "agent", {"turn": 1}, 5)
+    await storage.save_progress(inst.id, "_progress:agent", {"turn": 1}, 5, [note])
+    await storage.save_progress(inst.id, "_progress:agent", {"turn": 2}, 6)
+    assert (await storage.get_kv(inst.id))["_progress:agent"] == {"turn": 2}
+    assert [a.event_type for a in await storage.get_audit(inst.id)][-1] == "llm_call"
+    with pytest.raises(NotFoundError):
+        await storage.save_progress("missing", "k", 1, 7)
+
+
+async def test_recorded_model_answers_are_stored_and_replaced_by_key(storage: Storage) -> None:
+    record = {"key": "k1", "provider": "openai", "model": "m", "request": {"messages": []},
+              "response": {"message": {"role": "assistant", "content": "a"}},
+              "recorded_at": 1}  # fmt: skip
+    assert await storage.get_llm_record("k1") is None
+    await storage.put_llm_record(record)
+    assert await storage.get_llm_record("k1") == record
+    await storage.put_llm_record({**record, "response": {"message": {"content": "b"}}})
+    stored = await storage.get_llm_record("k1")
+    assert stored is not None and stored["response"] == {"message": {"content": "b"}}

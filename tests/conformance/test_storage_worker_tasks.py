@@ -211,3 +211,26 @@ async def test_a_result_can_be_stored_with_its_task_while_the_instance_is_held(
     again = rows.signal(inst.id, "worker_result")
     assert await storage.store_task_result(done, again) is False  # not claimed any more
     assert len(await storage.get_signals(inst.id)) == 1
+
+
+async def test_heartbeats_need_the_claim_and_silent_claims_are_reaped(
+    storage: Storage, rows: Any, make_instance: MakeInstance
+) -> None:
+    quiet = rows.task("?", "h", created_at=1)
+    busy = rows.task("?", "h", created_at=2)
+    slow = rows.task("?", "h", created_at=3, timeout_ms=500)
+    await with_tasks(storage, make_instance, quiet, busy, slow)
+    claimed = await storage.claim_worker_tasks("h", "w1", 3, 1_000)
+    epoch = claimed[0].claim_epoch
+    beat = await storage.heartbeat_worker_task(busy.id, "w1", epoch, 1_400)
+    assert beat is not None and beat.heartbeat_at == 1_400
+    assert await storage.heartbeat_worker_task(busy.id, "w2", None, 1_400) is None
+    assert await storage.heartbeat_worker_task(busy.id, "w1", epoch + 1, 1_400) is None
+    stale, expired = await storage.reap_worker_tasks(1_600, stale_before=1_200)
+    assert stale == [quiet.id]  # busy beat at 1,400; slow is expired, not stale
+    assert [t.id for t in expired] == [slow.id]
+    back = await storage.get_worker_task(quiet.id)
+    assert back is not None and (back.state, back.worker_id) == ("pending", None)
+    assert back.claim_epoch == epoch  # the next claim bumps it
+    again = await storage.claim_worker_tasks("h", "w2", 5, 1_700)
+    assert [(t.id, t.claim_epoch) for t in again] == [(quiet.id, epoch + 1)]
