@@ -54,7 +54,7 @@ def create_app(
     builds: list[Callable[[Engine], APIRouter]] = [
         sequences.router, operations.router, instances.router,
         partial(stream.router, streams=streams),
-        workers.router,
+        partial(workers.router, fleet=workers.Fleet()),
     ]  # fmt: skip
     for build in builds:
         app.include_router(build(engine), prefix=PREFIX)

@@ -96,6 +96,9 @@ def test_worker_task_listing_stats_and_metrics(api: httpx.Client, engine: Engine
     assert sorted(t["state"] for t in tasks) == ["claimed", "pending", "pending"]
     stats = api.get("/workers/tasks/stats").json()
     assert stats["by_state"] == {"claimed": 1, "pending": 2} and stats["total"] == 3
+    [worker] = api.get("/api/v1/workers").json()
+    assert worker["worker_id"] == "w" and worker["handlers"] == ["external"]
+    assert worker["alive"] is True and worker["tasks_claimed"] == 1
     metrics = api.get("/metrics")
     assert metrics.headers["content-type"].startswith("text/plain")
     assert 'orch8_instances{state="waiting"} 3' in metrics.text

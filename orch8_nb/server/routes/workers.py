@@ -7,12 +7,14 @@ Python SDK, are accepted when their ``worker_id`` holds the current claim.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from orch8_nb.engine import Engine
+from orch8_nb.engine.clock import wall_clock_ms
 from orch8_nb.engine.convert import task_model
 from orch8_nb.server.wire import plain
 
@@ -53,8 +55,42 @@ class Heartbeat(BaseModel):
     claim_epoch: int | None = None
 
 
-def router(engine: Engine) -> APIRouter:
+class Fleet:
+    """Workers seen polling this server: handlers, queues, last poll (wall-clock ms)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def saw(self, worker_id: str, handler: str, queue: str | None, claimed: int) -> None:
+        with self._lock:
+            fresh = {"worker_id": worker_id, "handlers": [], "queues": [], "tasks_claimed": 0}
+            entry = self._seen.setdefault(worker_id, fresh)
+            for key, value in (("handlers", handler), ("queues", queue)):
+                if value is not None and value not in entry[key]:
+                    entry[key] = sorted([*entry[key], value])
+            entry["tasks_claimed"] += claimed
+            entry["last_seen"] = wall_clock_ms()
+
+    def listed(self, alive_within_s: float, include_stale: bool) -> list[dict[str, Any]]:
+        now = wall_clock_ms()
+        with self._lock:
+            rows = [{**w, "alive": now - w["last_seen"] <= alive_within_s * 1000}
+                    for w in self._seen.values()]  # fmt: skip
+        return sorted((w for w in rows if include_stale or w["alive"]),
+                      key=lambda w: w["worker_id"])  # fmt: skip
+
+
+def router(engine: Engine, fleet: Fleet | None = None) -> APIRouter:
     api = APIRouter(tags=["workers"])
+    fleet = fleet if fleet is not None else Fleet()
+
+    @api.get("/workers")
+    def workers(
+        alive_within_secs: float = Query(60, gt=0), include_stale: bool = False
+    ) -> list[dict[str, Any]]:
+        """Workers that polled this server, alive if they polled within the window."""
+        return fleet.listed(alive_within_secs, include_stale)
 
     @api.get("/workers/tasks")
     def tasks(
@@ -84,13 +120,16 @@ def router(engine: Engine) -> APIRouter:
     @api.post("/workers/tasks/poll")
     def poll(body: Poll) -> list[dict[str, Any]]:
         """Claim up to ``limit`` pending tasks of ``handler_name`` (any queue)."""
-        return [plain(t) for t in engine.poll_tasks(body.handler_name, body.worker_id, body.limit)]
+        tasks = engine.poll_tasks(body.handler_name, body.worker_id, body.limit)
+        fleet.saw(body.worker_id, body.handler_name, None, len(tasks))
+        return [plain(t) for t in tasks]
 
     @api.post("/workers/tasks/poll/queue")
     def poll_queue(body: QueuePoll) -> list[dict[str, Any]]:
         tasks = engine.poll_tasks(
             body.handler_name, body.worker_id, body.limit, queue_name=body.queue_name
         )
+        fleet.saw(body.worker_id, body.handler_name, body.queue_name, len(tasks))
         return [plain(t) for t in tasks]
 
     @api.post("/workers/tasks/{task_id}/complete")
