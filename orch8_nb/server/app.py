@@ -1,5 +1,10 @@
 """The FastAPI application over one engine: Orch8's routes, under ``/api/v1`` and at the
-bare path, with API-key auth, a body-size cap and Orch8's error bodies."""
+bare path, with API-key auth, a body-size cap and Orch8's error bodies.
+
+An engine serves one tenant (``Engine(tenant_id=...)``): a request naming another one in
+``X-Tenant-Id``, a ``tenant_id`` query parameter or a body's ``tenant_id`` is refused
+with 403 before anything is read.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +43,7 @@ def create_app(
     from orch8_nb import __version__
 
     key = (api_key if api_key is not None else os.environ.get(API_KEY_ENV)) or None
+    tenant = engine.aio.tenant_id
     app = FastAPI(
         title="orch8-nb",
         version=__version__,
@@ -49,6 +55,8 @@ def create_app(
     app.add_exception_handler(Orch8Error, errors.on_engine_error)
     app.add_exception_handler(RequestValidationError, errors.on_bad_request)
     app.add_exception_handler(HTTPException, errors.on_http_error)
+    app.add_exception_handler(UnicodeError, errors.on_unstorable)
+    app.add_exception_handler(OverflowError, errors.on_unstorable)
     app.include_router(health.router(engine))
     streams = stream.Streams(max_streams)
     builds: list[Callable[[Engine], APIRouter]] = [
@@ -69,9 +77,18 @@ def create_app(
             return errors.error(413, f"request body over {max_body_bytes} bytes")
         if key is not None and request.url.path not in OPEN_PATHS and not _authorized(request, key):
             return JSONResponse({"error": "missing or wrong API key"}, status_code=401)
+        asked = request.headers.get("x-tenant-id") or request.query_params.get("tenant_id")
+        if asked and asked != tenant:
+            return tenant_refused(asked)
         return await call_next(request)
 
     return app
+
+
+def tenant_refused(asked: str) -> JSONResponse:
+    """One engine serves one tenant; another tenant's requests learn nothing, not even
+    whether an id exists."""
+    return errors.error(403, f"tenant {asked!r} is not served here")
 
 
 def _authorized(request: Request, key: str) -> bool:

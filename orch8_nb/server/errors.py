@@ -53,6 +53,14 @@ async def on_bad_request(_: Request, exc: Exception) -> JSONResponse:
     return error(422, f"invalid request: {text}", problems)
 
 
+async def on_unstorable(_: Request, exc: Exception) -> JSONResponse:
+    """Text that is not valid Unicode (lone surrogates from ``\\udXXX`` escapes) or a
+    number too large to store: the request is bad, the server is fine."""
+    if isinstance(exc, UnicodeError):
+        return error(400, "text in the request is not valid Unicode (a lone surrogate?)")
+    return error(400, f"a number in the request is out of range: {exc}")
+
+
 async def on_http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     return error(exc.status_code, str(exc.detail))

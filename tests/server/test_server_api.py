@@ -189,3 +189,29 @@ def test_queue_polls_see_only_their_queue(api: httpx.Client, engine: Engine) -> 
     assert api.post("/workers/tasks/poll/queue", json={**poll, "queue_name": "cpu"}).json() == []
     [task] = api.post("/workers/tasks/poll/queue", json={**poll, "queue_name": "gpu"}).json()
     assert task["queue_name"] == "gpu"
+
+
+def test_another_tenant_learns_nothing(api: httpx.Client) -> None:
+    seq = register(api)
+    inst = api.post("/instances", json={"sequence_id": seq["id"]}).json()
+    other = {"x-tenant-id": "acme"}
+    for path in (f"/instances/{inst['id']}", "/instances/missing", f"/sequences/{seq['id']}"):
+        refused = api.get(path, headers=other)
+        assert refused.status_code == 403, path
+        assert refused.json() == {"error": "tenant 'acme' is not served here"}
+    assert api.get("/instances?tenant_id=acme").status_code == 403
+    body = {"sequence_id": seq["id"], "tenant_id": "acme"}
+    assert api.post("/instances", json=body).status_code == 403
+    mine = api.get(f"/instances/{inst['id']}", headers={"x-tenant-id": "default"})
+    assert mine.status_code == 200
+
+
+def test_unstorable_text_and_numbers_are_bad_requests(api: httpx.Client) -> None:
+    seq = register(api)
+    surrogate = b'{"sequence_id": "%s", "idempotency_key": "\\udbde"}' % seq["id"].encode()
+    bad_text = api.post(
+        "/instances", content=surrogate, headers={"content-type": "application/json"}
+    )
+    assert bad_text.status_code == 400 and "not valid Unicode" in bad_text.json()["error"]
+    huge = {"worker_id": "w", "claim_epoch": 2**70}
+    assert api.post("/workers/tasks/t/heartbeat", json=huge).status_code == 422

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from orch8_nb.engine import Engine
@@ -55,6 +55,8 @@ class Signal(BaseModel):
 
 
 def _create(engine: Engine, body: CreateInstance) -> Any:
+    if body.tenant_id is not None and body.tenant_id != engine.aio.tenant_id:
+        raise HTTPException(403, f"tenant {body.tenant_id!r} is not served here")
     if body.dry_run:
         from orch8_nb.errors import UnsupportedFeatureError
 

@@ -18,6 +18,9 @@ from orch8_nb.engine.clock import wall_clock_ms
 from orch8_nb.engine.convert import task_model
 from orch8_nb.server.wire import plain
 
+#: Largest integer SQLite stores (a bigger one is a bad request, not a server error).
+MAX_INT = 2**63 - 1
+
 
 class Poll(BaseModel):
     model_config = ConfigDict(extra="ignore")  # `version` and future fields
@@ -35,7 +38,7 @@ class Complete(BaseModel):
     model_config = ConfigDict(extra="ignore")  # `logs`
 
     worker_id: str = Field(min_length=1)
-    claim_epoch: int | None = None
+    claim_epoch: int | None = Field(None, ge=0, le=MAX_INT)
     output: Any = None
 
 
@@ -43,7 +46,7 @@ class Fail(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     worker_id: str = Field(min_length=1)
-    claim_epoch: int | None = None
+    claim_epoch: int | None = Field(None, ge=0, le=MAX_INT)
     message: str = ""
     retryable: bool = False
 
@@ -52,7 +55,7 @@ class Heartbeat(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     worker_id: str = Field(min_length=1)
-    claim_epoch: int | None = None
+    claim_epoch: int | None = Field(None, ge=0, le=MAX_INT)
 
 
 class Fleet:
