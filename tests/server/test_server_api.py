@@ -55,6 +55,10 @@ def test_sequences_register_read_and_name_the_missing_handler(api: httpx.Client)
                  "/sequences/by-name?name=greet"):  # fmt: skip
         assert api.get(path).json()["id"] == seq["id"]
     assert [s["version"] for s in api.get("/sequences/versions?name=greet").json()] == [1]
+    api.post("/sequences", json={**GREET, "name": "other"})
+    listed = api.get("/sequences?limit=1").json()
+    assert [s["name"] for s in listed["items"]] == ["greet"] and listed["has_more"] is True
+    assert [s["name"] for s in api.get("/sequences?name=other").json()["items"]] == ["other"]
     missing = api.get("/sequences/nope")
     assert missing.status_code == 404 and "nope" in missing.json()["error"]
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 
 from orch8_nb.engine import Engine, UnregisteredHandlerWarning
+from orch8_nb.model import SequenceDefinition
 from orch8_nb.server.wire import sequence_json
 
 
@@ -27,6 +28,19 @@ def router(engine: Engine) -> APIRouter:
             str(w.message) for w in caught if issubclass(w.category, UnregisteredHandlerWarning)
         ]
         return {**sequence_json(seq), "warnings": notes}
+
+    @api.get("/sequences")
+    def list_(
+        name: str | None = None,
+        limit: int = Query(100, ge=1, le=1000),
+        offset: int = Query(0, ge=0),
+    ) -> dict[str, Any]:
+        """``{items, has_more}``: every version, by name then version."""
+        core = engine.aio
+        rows = engine._thread.call(core.storage.list_sequences(
+            core.tenant_id, core.namespace, name, limit + 1, offset))  # fmt: skip
+        items = [SequenceDefinition.from_json(r.definition) for r in rows[:limit]]
+        return {"items": [sequence_json(s) for s in items], "has_more": len(rows) > limit}
 
     @api.get("/sequences/by-name")
     def by_name(name: str, version: int | None = None) -> dict[str, Any]:
