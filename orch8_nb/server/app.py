@@ -21,7 +21,15 @@ from starlette.exceptions import HTTPException
 from orch8_nb.engine import Engine
 from orch8_nb.errors import Orch8Error
 from orch8_nb.server import errors
-from orch8_nb.server.routes import health, instances, operations, sequences, stream, workers
+from orch8_nb.server.routes import (
+    health,
+    instances,
+    operations,
+    records,
+    sequences,
+    stream,
+    workers,
+)
 
 PREFIX = "/api/v1"
 #: Requests with a larger body are refused with 413 before they are read.
@@ -63,6 +71,7 @@ def create_app(
         sequences.router, operations.router, instances.router,
         partial(stream.router, streams=streams),
         partial(workers.router, fleet=workers.Fleet()),
+        records.router,
     ]  # fmt: skip
     for build in builds:
         app.include_router(build(engine), prefix=PREFIX)

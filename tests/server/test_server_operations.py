@@ -102,3 +102,24 @@ def test_worker_task_listing_stats_and_metrics(api: httpx.Client, engine: Engine
     metrics = api.get("/metrics")
     assert metrics.headers["content-type"].startswith("text/plain")
     assert 'orch8_instances{state="waiting"} 3' in metrics.text
+
+
+def test_sessions_and_circuit_breakers(api: httpx.Client, engine: Engine) -> None:
+    made = api.post("/sessions", json={"session_key": "cart-7", "data": {"items": 1}})
+    assert made.status_code == 201
+    session = made.json()
+    assert (session["session_key"], session["data"], session["state"]) == ("cart-7", {"items": 1},
+                                                                           "active")  # fmt: skip
+    assert api.post("/sessions", json={"session_key": "cart-7"}).status_code == 409
+    assert api.get("/sessions/by-key/default/cart-7").json()["id"] == session["id"]
+    assert api.get("/sessions/by-key/acme/cart-7").status_code == 403
+    merged = api.patch(f"/sessions/{session['id']}/data", json={"data": {"paid": True}}).json()
+    assert merged["data"] == {"items": 1, "paid": True}
+    assert api.patch(f"/sessions/{session['id']}/state", json={"state": "paused"}).json()[
+        "state"] == "paused"  # fmt: skip
+    assert api.get(f"/sessions/{session['id']}/instances").json() == []
+    assert [s["session_key"] for s in api.get("/sessions").json()] == ["cart-7"]
+    assert api.get("/sessions/missing").status_code == 404
+    assert api.get("/circuit-breakers").json() == []
+    assert api.post("/circuit-breakers/charge/reset").json() == {"handler": "charge",
+                                                                 "state": "closed"}  # fmt: skip
