@@ -126,6 +126,13 @@ class SequenceCatalog:
         definition = await self.find(name, version, namespace=namespace)
         return await self.compiled(str(definition.id))
 
+    async def deprecate(self, sequence_id: str, deprecated: bool = True) -> SequenceDefinition:
+        """Lookups by name skip a deprecated version; its running instances go on."""
+        row = await self.storage.deprecate_sequence(sequence_id, deprecated)
+        for key in [k for k in self._cache if k == sequence_id or k.startswith(sequence_id + "+")]:
+            del self._cache[key]
+        return self._remember(row).definition
+
     async def versions(self, name: str) -> list[SequenceDefinition]:
         rows = await self.storage.list_sequences(self.tenant_id, self.namespace, name, 10_000)
         return [self._remember(r).definition for r in rows]

@@ -185,6 +185,12 @@ class Engine(Operations):
     def find_sequence(self, name: str, version: int | None = None) -> SequenceDefinition:
         return self._thread.call(self._core.find_sequence(name, version))
 
+    def deprecate_sequence(self, sequence_id: str, deprecated: bool = True) -> SequenceDefinition:
+        """Deprecate a version (or undo it with ``deprecated=False``): starting an instance
+        by name then takes the latest version that is not deprecated; running instances
+        keep theirs."""
+        return self._thread.call(self._core.catalog.deprecate(sequence_id, deprecated))
+
     def sequence_versions(self, name: str) -> list[SequenceDefinition]:
         return self._thread.call(self._core.list_sequence_versions(name))
 

@@ -75,6 +75,10 @@ class Storage(Protocol):
     async def get_sequence(self, sequence_id: str) -> SequenceRow | None:
         """One sequence version by id."""
 
+    async def deprecate_sequence(self, sequence_id: str, deprecated: bool = True) -> SequenceRow:
+        """Mark a version (un)deprecated: lookups by name skip deprecated versions, running
+        instances keep theirs. ``NotFoundError`` for an unknown id."""
+
     async def find_sequence(
         self, tenant_id: str, namespace: str, name: str, version: int | None = None
     ) -> SequenceRow | None:

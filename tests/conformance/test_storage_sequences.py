@@ -155,3 +155,21 @@ async def test_list_sequences_orders_by_name_then_version_and_filters(
     assert page == [("a", 1, "t1", "default"), ("a", 2, "t1", "default")]
     rest = keys(await storage.list_sequences(tenant_id="t1", namespace="default", offset=2))
     assert rest == [("b", 1, "t1", "default")]
+
+
+async def test_a_deprecated_version_is_skipped_by_name(storage: Storage, rows: Any) -> None:
+    from orch8_nb.errors import NotFoundError
+
+    one, _ = await storage.register_sequence(rows.sequence("flow", fingerprint="a"),
+                                             explicit_version=False)  # fmt: skip
+    two, _ = await storage.register_sequence(rows.sequence("flow", fingerprint="b"),
+                                             explicit_version=False)  # fmt: skip
+    marked = await storage.deprecate_sequence(two.id)
+    assert marked.deprecated is True and marked.definition["deprecated"] is True
+    latest = await storage.find_sequence(two.tenant_id, two.namespace, "flow", None)
+    assert latest is not None and latest.id == one.id
+    await storage.deprecate_sequence(two.id, deprecated=False)
+    latest = await storage.find_sequence(two.tenant_id, two.namespace, "flow", None)
+    assert latest is not None and latest.id == two.id
+    with pytest.raises(NotFoundError):
+        await storage.deprecate_sequence("missing")

@@ -59,6 +59,10 @@ def test_sequences_register_read_and_name_the_missing_handler(api: httpx.Client)
     listed = api.get("/sequences?limit=1").json()
     assert [s["name"] for s in listed["items"]] == ["greet"] and listed["has_more"] is True
     assert [s["name"] for s in api.get("/sequences?name=other").json()["items"]] == ["other"]
+    newer = api.post("/sequences", json={**GREET, "blocks": [{**HELLO, "id": "hi"}]}).json()
+    assert newer["version"] == 2
+    assert api.post(f"/sequences/{newer['id']}/deprecate").json()["deprecated"] is True
+    assert api.get("/sequences/by-name?name=greet").json()["version"] == 1
     missing = api.get("/sequences/nope")
     assert missing.status_code == 404 and "nope" in missing.json()["error"]
 

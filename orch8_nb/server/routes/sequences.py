@@ -51,6 +51,11 @@ def router(engine: Engine) -> APIRouter:
     def versions(name: str) -> list[dict[str, Any]]:
         return [sequence_json(s) for s in engine.sequence_versions(name)]
 
+    @api.post("/sequences/{sequence_id}/deprecate")
+    def deprecate(sequence_id: str) -> dict[str, Any]:
+        """Lookups by name skip it from now on; instances already running keep it."""
+        return sequence_json(engine.deprecate_sequence(sequence_id))
+
     @api.get("/sequences/{sequence_id}")
     def get(sequence_id: str) -> dict[str, Any]:
         return sequence_json(engine.get_sequence(sequence_id))

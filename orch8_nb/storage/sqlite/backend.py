@@ -125,6 +125,9 @@ class SqliteStorage:
     ) -> tuple[SequenceRow, bool]:
         return await self._db.run(lambda c: writes.register_sequence(c, row, explicit_version))
 
+    async def deprecate_sequence(self, sequence_id: str, deprecated: bool = True) -> SequenceRow:
+        return await self._db.run(lambda c: writes.deprecate_sequence(c, sequence_id, deprecated))
+
     async def get_sequence(self, sequence_id: str) -> SequenceRow | None:
         return await self._db.run(lambda c: reads.get_sequence(c, sequence_id), write=False)
 

@@ -18,7 +18,7 @@ from orch8_nb.storage.rows import (
     WorkerTaskRow,
 )
 from orch8_nb.storage.sqlite import codec as c
-from orch8_nb.storage.sqlite.reads import load_bundles
+from orch8_nb.storage.sqlite.reads import get_sequence, load_bundles
 
 TERMINAL = ("completed", "failed", "cancelled")
 
@@ -302,3 +302,17 @@ def release_instances(
          for r in rows],
     )  # fmt: skip
     return [r.id for r in rows]
+
+
+def deprecate_sequence(conn: sqlite3.Connection, sequence_id: str, deprecated: bool) -> SequenceRow:
+    found = conn.execute("SELECT definition FROM sequences WHERE id = ?", (sequence_id,)).fetchone()
+    if found is None:
+        raise NotFoundError(f"sequence {sequence_id} not found")
+    definition = {**c.loads(found[0]), "deprecated": deprecated}
+    conn.execute(
+        "UPDATE sequences SET deprecated = ?, definition = ? WHERE id = ?",
+        (int(deprecated), c.dumps(definition), sequence_id),
+    )
+    row = get_sequence(conn, sequence_id)
+    assert row is not None
+    return row
