@@ -22,6 +22,7 @@ from orch8_nb.engine import Engine
 from orch8_nb.errors import Orch8Error
 from orch8_nb.server import errors
 from orch8_nb.server.routes import (
+    bulk,
     health,
     instances,
     operations,
@@ -68,7 +69,7 @@ def create_app(
     app.include_router(health.router(engine))
     streams = stream.Streams(max_streams)
     builds: list[Callable[[Engine], APIRouter]] = [
-        sequences.router, operations.router, instances.router,
+        sequences.router, bulk.router, operations.router, instances.router,
         partial(stream.router, streams=streams),
         partial(workers.router, fleet=workers.Fleet()),
         records.router,

@@ -123,3 +123,25 @@ def test_sessions_and_circuit_breakers(api: httpx.Client, engine: Engine) -> Non
     assert api.get("/circuit-breakers").json() == []
     assert api.post("/circuit-breakers/charge/reset").json() == {"handler": "charge",
                                                                  "state": "closed"}  # fmt: skip
+
+
+def test_batch_actions_over_a_filter(api: httpx.Client, engine: Engine) -> None:
+    napping = engine.upsert_sequence(o8.sequence("nap", o8.step("s", "noop", delay="1h")))
+    insts = [engine.create_instance(napping) for _ in range(3)]
+    engine.tick_once()
+    flt = {"sequence_id": napping.id, "states": ["scheduled"]}
+    dry = api.post("/instances/batch-action", json={"filter": flt, "action": "pause",
+                                                    "dry_run": True}).json()  # fmt: skip
+    assert dry == {"matched": 3, "applied": 0, "skipped": 0, "failed": 0, "dry_run": True}
+    done = api.post("/api/v1/instances/batch-action", json={"filter": flt, "action": "cancel"})
+    assert done.json() == {"matched": 3, "applied": 3, "skipped": 0, "failed": 0,
+                           "dry_run": False}  # fmt: skip
+    engine.tick_once()
+    assert {i.state for i in insts} == {"cancelled"}
+    pause_all = {"filter": {"sequence_id": napping.id}, "action": "pause"}
+    again = api.post("/instances/batch-action", json=pause_all).json()
+    assert again["matched"] == 3 and again["skipped"] == 3  # finished: nothing to pause
+    assert api.post("/instances/batch-action", json={"action": "signal"}).status_code == 422
+    bulk = api.patch("/instances/bulk/state", json={"filter": flt, "state": "paused"}).json()
+    assert bulk == {"count": 0, "updated": 0}  # none is scheduled any more
+    assert api.patch("/instances/bulk/state", json={"state": "done"}).status_code == 400
