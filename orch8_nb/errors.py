@@ -62,6 +62,10 @@ class SignalValidationError(InputValidationError):
     what = "signal"
 
 
+class PayloadTooLargeError(InputValidationError):
+    """An input is over a size cap (a context over ``MAX_CONTEXT_BYTES``); HTTP 413."""
+
+
 class ExpressionError(Orch8Error, ValueError):
     """An expression or ``{{ }}`` template could not be parsed or evaluated."""
 

@@ -1,6 +1,7 @@
 """Registered sequence versions: registration, lookup, and a parsed cache.
 
-Versions are immutable, so a parsed version never goes stale; the cache only bounds memory.
+Versions are immutable, so a parsed version never goes stale; the cache only bounds memory
+(and drops a version that is deprecated or deleted here).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from orch8_nb.errors import NotFoundError
 from orch8_nb.model import SequenceDefinition
 from orch8_nb.model.timestamps import format_timestamp, ms_to_datetime
 from orch8_nb.storage.base import Storage
-from orch8_nb.storage.rows import InstanceFilter, InstanceRow, SequenceRow
+from orch8_nb.storage.rows import AuditRow, InstanceFilter, InstanceRow, SequenceRow
 
 #: Sequence versions kept parsed in memory.
 CACHE_SIZE = 1000
@@ -129,9 +130,27 @@ class SequenceCatalog:
     async def deprecate(self, sequence_id: str, deprecated: bool = True) -> SequenceDefinition:
         """Lookups by name skip a deprecated version; its running instances go on."""
         row = await self.storage.deprecate_sequence(sequence_id, deprecated)
+        self._forget(sequence_id)
+        return self._remember(row).definition
+
+    async def delete(self, sequence_id: str, *, purge: bool = False) -> int:
+        """Delete a version no unfinished instance runs; with ``purge`` its finished
+        instances go too (see ``Storage.delete_sequence``). Returns how many did."""
+        row = await self.storage.get_sequence(sequence_id)
+        if row is None or row.tenant_id != self.tenant_id:
+            raise NotFoundError(f"sequence {sequence_id} not found")
+        details = {"sequence_id": row.id, "name": row.name, "version": row.version,
+                   "purge": purge}  # fmt: skip
+        audit = AuditRow(self.clock.uuid(), None, self.tenant_id, "sequence_deleted", None,
+                         None, None, details, self.clock.now_ms())  # fmt: skip
+        deleted = await self.storage.delete_sequence(sequence_id, purge=purge, audit=[audit])
+        self._forget(sequence_id)
+        return deleted
+
+    def _forget(self, sequence_id: str) -> None:
+        """Drop a version's parsed copies (with injected blocks too)."""
         for key in [k for k in self._cache if k == sequence_id or k.startswith(sequence_id + "+")]:
             del self._cache[key]
-        return self._remember(row).definition
 
     async def versions(self, name: str) -> list[SequenceDefinition]:
         rows = await self.storage.list_sequences(self.tenant_id, self.namespace, name, 10_000)

@@ -22,6 +22,7 @@ from orch8_nb.engine.budgets import check_budget
 from orch8_nb.engine.catalog import SequenceCatalog, SequenceRef, UnregisteredHandlerWarning
 from orch8_nb.engine.clock import Clock, RealClock, wall_clock_ms
 from orch8_nb.engine.driving import run_until_idle, settle
+from orch8_nb.engine.edits import Edits
 from orch8_nb.engine.events import EventBus
 from orch8_nb.engine.extensions import install_extensions
 from orch8_nb.engine.handlers import HandlerRegistry
@@ -106,6 +107,7 @@ class AsyncEngine:
         self.rerun = Rerun(self.services, self._load_run)
         self.migrator = Migrator(self.services, self._load_run, self.catalog)
         self.records = Records(self.services, tenant_id, self._load_run)
+        self.edits = Edits(self.services, tenant_id)
         self.scheduler = Scheduler(
             self.services,
             self.catalog.for_instance,

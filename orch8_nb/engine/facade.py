@@ -103,6 +103,10 @@ class Engine(Operations):
     def url(self) -> str:
         return self._core.storage.url
 
+    def schema_version(self) -> int:
+        """The storage schema's migration number."""
+        return self._thread.call(self._core.storage.schema_version())
+
     def start(self) -> None:
         """Start the background scheduler of an engine made with ``autostart=False``."""
         self._thread.call(self._core.start_scheduler())
@@ -193,6 +197,22 @@ class Engine(Operations):
 
     def sequence_versions(self, name: str) -> list[SequenceDefinition]:
         return self._thread.call(self._core.list_sequence_versions(name))
+
+    def list_sequences(
+        self, name: str | None = None, *, limit: int = 100, offset: int = 0
+    ) -> list[SequenceDefinition]:
+        """Every version of this engine's tenant and namespace (of ``name`` only, if
+        given), by name then version."""
+        core = self._core
+        rows = self._thread.call(core.storage.list_sequences(
+            core.tenant_id, core.namespace, name, limit, offset))  # fmt: skip
+        return [SequenceDefinition.from_json(r.definition) for r in rows]
+
+    def delete_sequence(self, sequence_id: str, *, purge: bool = False) -> int:
+        """Delete a version. Refused (``ConflictError``) while an instance of it is
+        unfinished, and while finished ones still reference it unless ``purge``, which
+        deletes them too (their audit rows stay). Returns how many instances went."""
+        return self._thread.call(self._core.catalog.delete(sequence_id, purge=purge))
 
     # -- instances -------------------------------------------------------------------------------
 
@@ -311,6 +331,20 @@ class Engine(Operations):
         return task_model(
             self._thread.call(self._core.workers.heartbeat(task_id, worker_id, claim_epoch))
         )
+
+    def worker_tasks(
+        self,
+        state: str | None = None,
+        *,
+        handler_name: str | None = None,
+        instance_id: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[WorkerTask]:
+        """Worker tasks, oldest first, filtered by state, handler or instance."""
+        rows = self._thread.call(self._core.storage.list_worker_tasks(
+            state, handler_name, instance_id, limit, offset))  # fmt: skip
+        return [task_model(r) for r in rows]
 
     def reap_worker_tasks(self) -> tuple[int, int]:
         """Return silent workers' tasks to ``pending`` and fail tasks past ``timeout_ms``

@@ -245,6 +245,14 @@ class Instance:
         """Merge ``data`` into ``context.data`` key by key (the ``update_context`` signal)."""
         return self.signal("update_context", {"data": dict(data)})
 
+    def replace_context(self, context: Mapping[str, Any]) -> Instance:
+        """Replace the whole context now (audited): ``data``, ``config`` and ``audit`` as
+        given, a missing one empty; ``runtime`` stays the engine's. Refused while a step
+        runs, and over the context size cap (``PayloadTooLargeError``)."""
+        engine = self._engine._live()
+        engine._thread.call(engine.aio.edits.replace_context(self.id, context))
+        return self
+
     # -- display ---------------------------------------------------------------------------------
 
     def __repr__(self) -> str:

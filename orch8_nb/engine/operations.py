@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from orch8_nb.engine import dlq
+from orch8_nb.engine.edits import signed_ms
 from orch8_nb.engine.instance import Instance
 from orch8_nb.engine.migration.preview import MigrationPlan
 from orch8_nb.engine.session import Session
@@ -92,6 +93,25 @@ class Operations:
         tree must exist there); for structural changes use :meth:`plan_migration`."""
         iid = instance.id if isinstance(instance, Instance) else instance
         return self._thread.call(self._core.migrator.rebind(iid, target))
+
+    # -- timers ----------------------------------------------------------------------------------
+
+    def reschedule_instances(
+        self,
+        offset: Any,
+        *,
+        sequence: SequenceDefinition | str | None = None,
+        limit: int = 10_000,
+    ) -> int:
+        """Move the timers of scheduled instances (of ``sequence``, a version or its id) by
+        ``offset`` (ms, a ``timedelta`` or ``"1h"``; negative brings them forward); one
+        due now counts from now. Paused, waiting and running instances keep theirs.
+        Returns how many moved (each audited ``rescheduled``)."""
+        offset_ms = signed_ms(offset)
+        seq_id = str(sequence.id) if isinstance(sequence, SequenceDefinition) else sequence
+        if seq_id is not None:
+            self._engine.get_sequence(seq_id)  # NotFoundError for an unknown version
+        return self._thread.call(self._core.edits.shift_timers(offset_ms, seq_id, limit))
 
     # -- sessions --------------------------------------------------------------------------------
 

@@ -29,6 +29,13 @@ class Session:
         engine = self._engine._live()
         return engine._thread.call(engine.aio.records.session(self.id))
 
+    def snapshot(self) -> dict[str, Any]:
+        """The session as stored now (the REST shape), read once."""
+        row = self._row()
+        return {"id": row.id, "tenant_id": row.tenant_id, "session_key": row.session_key,
+                "data": row.data, "state": row.state, "created_at": row.created_at,
+                "updated_at": row.updated_at, "expires_at": row.expires_at}  # fmt: skip
+
     @property
     def key(self) -> str:
         return self._row().session_key

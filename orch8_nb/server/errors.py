@@ -12,6 +12,7 @@ from orch8_nb.errors import (
     InvalidTransitionError,
     NotFoundError,
     Orch8Error,
+    PayloadTooLargeError,
     Problem,
     SequenceValidationError,
 )
@@ -21,6 +22,7 @@ STATUS: list[tuple[type[Exception], int]] = [
     (NotFoundError, 404),
     (ConflictError, 409),
     (InvalidTransitionError, 400),
+    (PayloadTooLargeError, 413),
     (SequenceValidationError, 422),
     (Orch8Error, 422),
 ]

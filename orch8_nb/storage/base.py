@@ -79,6 +79,18 @@ class Storage(Protocol):
         """Mark a version (un)deprecated: lookups by name skip deprecated versions, running
         instances keep theirs. ``NotFoundError`` for an unknown id."""
 
+    async def delete_sequence(
+        self, sequence_id: str, *, purge: bool = False, audit: Sequence[AuditRow] = ()
+    ) -> int:
+        """Delete a version, with ``audit``, in one transaction; returns how many (finished)
+        instances were deleted with it.
+
+        ``NotFoundError`` for an unknown id. ``ConflictError`` while an instance of the
+        version is unfinished (scheduled, running, waiting, paused), and, unless ``purge``,
+        while any finished one still references it. With ``purge`` those finished instances
+        go too (tree, outputs, signals, tasks, KV, checkpoints); audit rows are kept.
+        """
+
     async def find_sequence(
         self, tenant_id: str, namespace: str, name: str, version: int | None = None
     ) -> SequenceRow | None:

@@ -77,6 +77,8 @@ class Migrator:
         handles structural changes) or when it is finished or running.
         """
         target = await self.catalog.resolve(target_ref)
+        if target.definition.tenant_id != self.catalog.tenant_id:  # another tenant's: unseen
+            raise NotFoundError(f"sequence {target.id} not found")
         run = await self._run(instance_id)
         if run.inst.state not in ("scheduled", "waiting", "paused"):
             raise InvalidTransitionError(

@@ -44,7 +44,7 @@ def router(engine: Engine) -> APIRouter:
     def info() -> dict[str, Any]:
         from orch8_nb import __version__
 
-        schema = engine._thread.call(engine.aio.storage.schema_version())
+        schema = engine.schema_version()
         return {"version": __version__, "engine": "orch8-nb", "storage_schema_version": schema}
 
     return api

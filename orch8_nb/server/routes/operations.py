@@ -1,5 +1,5 @@
-"""Operating on instances: state changes, resume-from, fork, checkpoints, injected
-blocks, the dead-letter queue."""
+"""Operating on instances: state changes, the context, resume-from, fork, checkpoints,
+injected blocks, the dead-letter queue."""
 
 from __future__ import annotations
 
@@ -21,6 +21,12 @@ class StateChange(BaseModel):
 
     state: str
     next_fire_at: str | int | None = None
+
+
+class ContextReplace(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    context: dict[str, Any]
 
 
 class Rerun(BaseModel):
@@ -72,6 +78,14 @@ def router(engine: Engine) -> APIRouter:
             )
         signal_id = engine.send_signal(instance_id, signal)
         return {"signal_id": signal_id, "state": body.state}
+
+    @api.patch("/instances/{instance_id}/context")
+    def replace_context(instance_id: str, body: ContextReplace) -> dict[str, Any]:
+        """Replace the whole context (``data``, ``config``, ``audit``; a missing section
+        becomes empty, ``runtime`` stays the engine's); audited. 409 while a step runs,
+        413 over the context size cap."""
+        inst = engine.get_instance(instance_id).replace_context(body.context)
+        return instance_json(inst.snapshot())
 
     @api.post("/instances/{instance_id}/resume-from/{block_id}")
     def resume_from(instance_id: str, block_id: str, body: Rerun | None = None) -> dict[str, Any]:

@@ -33,10 +33,7 @@ class SessionState(BaseModel):
 
 
 def session_json(session: Session) -> dict[str, Any]:
-    row = session._row()
-    return {"id": row.id, "tenant_id": row.tenant_id, "session_key": row.session_key,
-            "data": row.data, "state": row.state, "created_at": row.created_at,
-            "updated_at": row.updated_at, "expires_at": row.expires_at}  # fmt: skip
+    return session.snapshot()
 
 
 def router(engine: Engine) -> APIRouter:

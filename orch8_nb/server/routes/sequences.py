@@ -1,4 +1,5 @@
-"""Sequences: register (a new version only when the blocks change), read, versions."""
+"""Sequences: register (a new version only when the blocks change), read, versions,
+deprecate, delete; and rebinding an instance to another version."""
 
 from __future__ import annotations
 
@@ -6,10 +7,17 @@ import warnings
 from typing import Any
 
 from fastapi import APIRouter, Body, Query
+from pydantic import BaseModel, ConfigDict, Field
 
 from orch8_nb.engine import Engine, UnregisteredHandlerWarning
-from orch8_nb.model import SequenceDefinition
-from orch8_nb.server.wire import sequence_json
+from orch8_nb.server.wire import instance_json, sequence_json
+
+
+class MigrateInstance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    instance_id: str = Field(min_length=1)
+    target_sequence_id: str = Field(min_length=1)
 
 
 def router(engine: Engine) -> APIRouter:
@@ -36,11 +44,8 @@ def router(engine: Engine) -> APIRouter:
         offset: int = Query(0, ge=0),
     ) -> dict[str, Any]:
         """``{items, has_more}``: every version, by name then version."""
-        core = engine.aio
-        rows = engine._thread.call(core.storage.list_sequences(
-            core.tenant_id, core.namespace, name, limit + 1, offset))  # fmt: skip
-        items = [SequenceDefinition.from_json(r.definition) for r in rows[:limit]]
-        return {"items": [sequence_json(s) for s in items], "has_more": len(rows) > limit}
+        found = engine.list_sequences(name, limit=limit + 1, offset=offset)
+        return {"items": [sequence_json(s) for s in found[:limit]], "has_more": len(found) > limit}
 
     @api.get("/sequences/by-name")
     def by_name(name: str, version: int | None = None) -> dict[str, Any]:
@@ -51,6 +56,16 @@ def router(engine: Engine) -> APIRouter:
     def versions(name: str) -> list[dict[str, Any]]:
         return [sequence_json(s) for s in engine.sequence_versions(name)]
 
+    @api.post("/sequences/migrate-instance")
+    def migrate_instance(body: MigrateInstance) -> dict[str, Any]:
+        """Point an unfinished instance at another version (every block of its tree must
+        exist there): Orch8's ``{migrated, instance_id, from_sequence_id,
+        to_sequence_id}``, with the instance itself (what the Python SDK parses)."""
+        engine.get_sequence(body.target_sequence_id)  # 404; an id, never a name
+        inst = engine.get_instance(body.instance_id)
+        moved = engine.migrate_instance(inst, body.target_sequence_id)
+        return {**instance_json(inst.snapshot()), **moved}
+
     @api.post("/sequences/{sequence_id}/deprecate")
     def deprecate(sequence_id: str) -> dict[str, Any]:
         """Lookups by name skip it from now on; instances already running keep it."""
@@ -59,5 +74,15 @@ def router(engine: Engine) -> APIRouter:
     @api.get("/sequences/{sequence_id}")
     def get(sequence_id: str) -> dict[str, Any]:
         return sequence_json(engine.get_sequence(sequence_id))
+
+    @api.delete("/sequences/{sequence_id}")
+    def delete(
+        sequence_id: str,
+        purge: bool = Query(False, description="Delete its finished instances with it."),
+    ) -> dict[str, Any]:
+        """Delete a version: 409 while an instance of it is unfinished, or while finished
+        ones still reference it (unless ``purge``; deprecating keeps them instead)."""
+        deleted = engine.delete_sequence(sequence_id, purge=purge)
+        return {"id": sequence_id, "deleted": True, "instances_deleted": deleted}
 
     return api

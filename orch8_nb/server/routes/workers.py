@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from orch8_nb.engine import Engine
 from orch8_nb.engine.clock import wall_clock_ms
-from orch8_nb.engine.convert import task_model
 from orch8_nb.server.wire import plain
 
 #: Largest integer SQLite stores (a bigger one is a bad request, not a server error).
@@ -104,14 +103,14 @@ def router(engine: Engine, fleet: Fleet | None = None) -> APIRouter:
         offset: int = Query(0, ge=0),
     ) -> list[dict[str, Any]]:
         """Worker tasks, filtered by state, handler or instance."""
-        rows = engine._thread.call(engine.aio.storage.list_worker_tasks(
-            state, handler_name, instance_id, limit, offset))  # fmt: skip
-        return [plain(task_model(r)) for r in rows]
+        found = engine.worker_tasks(state, handler_name=handler_name, instance_id=instance_id,
+                                    limit=limit, offset=offset)  # fmt: skip
+        return [plain(t) for t in found]
 
     @api.get("/workers/tasks/stats")
     def stats() -> dict[str, Any]:
         """Task counts by state and by handler (of the most recent 10,000 tasks)."""
-        rows = engine._thread.call(engine.aio.storage.list_worker_tasks(limit=10_000))
+        rows = engine.worker_tasks(limit=10_000)
         by_state: dict[str, int] = {}
         by_handler: dict[str, dict[str, int]] = {}
         for r in rows:

@@ -97,9 +97,7 @@ class SqliteStorage:
         return {"transactions": self._db.transactions, "units": self._db.units}
 
     async def open(self) -> None:
-        if not self._open:
-            self._db.start()
-            self._open = True
+        self.open_sync()
 
     def open_sync(self) -> None:
         """Open from a thread without a running loop (the connect happens on the DB thread)."""
@@ -127,6 +125,11 @@ class SqliteStorage:
 
     async def deprecate_sequence(self, sequence_id: str, deprecated: bool = True) -> SequenceRow:
         return await self._db.run(lambda c: writes.deprecate_sequence(c, sequence_id, deprecated))
+
+    async def delete_sequence(
+        self, sequence_id: str, *, purge: bool = False, audit: Sequence[AuditRow] = ()
+    ) -> int:
+        return await self._db.run(lambda c: writes.delete_sequence(c, sequence_id, purge, audit))
 
     async def get_sequence(self, sequence_id: str) -> SequenceRow | None:
         return await self._db.run(lambda c: reads.get_sequence(c, sequence_id), write=False)
@@ -353,11 +356,8 @@ class SqliteStorage:
         await self._db.run(lambda c: writes.register_node(c, node))
 
     async def heartbeat_node(self, node_id: str, now: int) -> None:
-        await self._db.run(
-            lambda c: c.execute(
-                "UPDATE engine_nodes SET heartbeat_at = ? WHERE id = ?", (now, node_id)
-            )
-        )
+        sql = "UPDATE engine_nodes SET heartbeat_at = ? WHERE id = ?"
+        await self._db.run(lambda c: c.execute(sql, (now, node_id)))
 
     async def remove_node(self, node_id: str) -> None:
         await self._db.run(lambda c: c.execute("DELETE FROM engine_nodes WHERE id = ?", (node_id,)))

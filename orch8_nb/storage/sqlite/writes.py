@@ -316,3 +316,30 @@ def deprecate_sequence(conn: sqlite3.Connection, sequence_id: str, deprecated: b
     row = get_sequence(conn, sequence_id)
     assert row is not None
     return row
+
+
+def delete_sequence(
+    conn: sqlite3.Connection, sequence_id: str, purge: bool, audit: Sequence[AuditRow]
+) -> int:
+    if conn.execute("SELECT 1 FROM sequences WHERE id = ?", (sequence_id,)).fetchone() is None:
+        raise NotFoundError(f"sequence {sequence_id} not found")
+    counts: dict[str, int] = dict(conn.execute(
+        "SELECT state, COUNT(*) FROM instances WHERE sequence_id = ? GROUP BY state",
+        (sequence_id,)).fetchall())  # fmt: skip
+    unfinished = sum(n for state, n in counts.items() if state not in TERMINAL)
+    if unfinished:
+        raise ConflictError(
+            f"sequence {sequence_id} still has {unfinished} unfinished instance(s) (scheduled, "
+            "running, waiting or paused); let them finish, cancel them or migrate them first"
+        )
+    finished = sum(counts.values())
+    if finished and not purge:
+        raise ConflictError(
+            f"{finished} finished instance(s) of sequence {sequence_id} still reference it; "
+            "purge them with it, or deprecate the version instead"
+        )
+    if finished:  # their tree, outputs, signals, tasks... cascade; audit rows stay
+        conn.execute("DELETE FROM instances WHERE sequence_id = ?", (sequence_id,))
+    conn.execute("DELETE FROM sequences WHERE id = ?", (sequence_id,))
+    insert_audit(conn, audit)
+    return finished
