@@ -8,7 +8,7 @@ person reading the message knows which endpoint misbehaved.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -65,13 +65,17 @@ def parse_arguments(raw: Any) -> dict[str, Any]:
 def assistant_answer(
     content: str | None,
     calls: list[dict[str, Any]],
-    reason: str,
+    wire_reason: Any,
     usage: Usage,
     model: Any,
+    *,
+    reasons: Mapping[str, str],
 ) -> ChatResponse:
-    """An answer in our shape. Tools to run always say ``tool_calls``: a forced
-    ``tool_choice`` (or Anthropic's ``pause_turn``) ends with another reason although the
-    model called a tool, and callers should not have to look in two places."""
+    """An answer in our shape, its finish reason translated from the protocol's words
+    with ``reasons`` (an unknown one is ``stop``). Tools to run always say ``tool_calls``:
+    a forced ``tool_choice`` (or Anthropic's ``pause_turn``) ends with another reason
+    although the model called a tool, and callers should not have to look in two places."""
+    reason = reasons.get(str(wire_reason), "stop")
     if calls and reason == "stop":
         reason = "tool_calls"
     message: dict[str, Any] = {"role": "assistant", "content": content}

@@ -209,18 +209,6 @@ def _json_instruction(fmt: dict[str, Any] | None) -> str:
     return text
 
 
-def _response(
-    content: str | None,
-    calls: list[dict[str, Any]],
-    stop_reason: Any,
-    usage: Usage,
-    model: Any,
-) -> ChatResponse:
-    return assistant_answer(
-        content, calls, _STOP_REASONS.get(str(stop_reason), "stop"), usage, model
-    )
-
-
 def parse_message(config: ProviderConfig, url: str, data: dict[str, Any]) -> ChatResponse:
     content = data.get("content")
     if not isinstance(content, list):
@@ -243,12 +231,13 @@ def parse_message(config: ProviderConfig, url: str, data: dict[str, Any]) -> Cha
     usage = data.get("usage")
     if not isinstance(usage, dict):
         usage = {}
-    return _response(
+    return assistant_answer(
         "".join(texts) if texts else None,
         calls,
         data.get("stop_reason"),
         Usage(as_int(usage.get("input_tokens")), as_int(usage.get("output_tokens"))),
         data.get("model"),
+        reasons=_STOP_REASONS,
     )
 
 
@@ -348,10 +337,11 @@ class _Stream:
                         ),
                     }
                 )
-        return _response(
+        return assistant_answer(
             "".join(texts) if texts else None,
             calls,
             self.stop_reason,
             Usage(self.input_tokens, self.output_tokens),
             self.model,
+            reasons=_STOP_REASONS,
         )

@@ -128,18 +128,6 @@ def _response_format(fmt: dict[str, Any]) -> dict[str, Any]:
     return fmt
 
 
-def _response(
-    content: str | None,
-    calls: list[dict[str, Any]],
-    finish_reason: Any,
-    usage: Usage,
-    model: Any,
-) -> ChatResponse:
-    return assistant_answer(
-        content, calls, _FINISH_REASONS.get(str(finish_reason), "stop"), usage, model
-    )
-
-
 def parse_completion(config: ProviderConfig, url: str, data: dict[str, Any]) -> ChatResponse:
     choices = data.get("choices")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
@@ -164,12 +152,13 @@ def parse_completion(config: ProviderConfig, url: str, data: dict[str, Any]) -> 
     usage = data.get("usage")
     if not isinstance(usage, dict):
         usage = {}
-    return _response(
+    return assistant_answer(
         content if isinstance(content, str) else None,
         calls,
         choice.get("finish_reason"),
         Usage(as_int(usage.get("prompt_tokens")), as_int(usage.get("completion_tokens"))),
         data.get("model"),
+        reasons=_FINISH_REASONS,
     )
 
 
@@ -268,4 +257,6 @@ class _Stream:
             for index, call in sorted(self.calls.items())
         ]
         content = "".join(self.text) if self.text else None
-        return _response(content, calls, self.finish_reason, self.usage, self.model)
+        return assistant_answer(
+            content, calls, self.finish_reason, self.usage, self.model, reasons=_FINISH_REASONS
+        )
