@@ -2,25 +2,23 @@
 
 :class:`AsyncEngine` runs on one event loop (the engine thread's, or the host's in async
 applications). The notebook-facing :class:`~orch8_nb.engine.facade.Engine` is a thin sync
-shell around it.
+shell around it. Starting and stopping it are in :mod:`orch8_nb.engine.lifecycle`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from orch8_nb.engine import recovery
 from orch8_nb.engine.admission import admit, new_instance_rows
 from orch8_nb.engine.blocks.approvals import pending_approvals
 from orch8_nb.engine.breakers import CircuitBreakers
 from orch8_nb.engine.budgets import check_budget
 from orch8_nb.engine.catalog import SequenceCatalog, SequenceRef, UnregisteredHandlerWarning
-from orch8_nb.engine.clock import Clock, RealClock, wall_clock_ms
+from orch8_nb.engine.clock import Clock, RealClock
 from orch8_nb.engine.driving import run_until_idle, settle
 from orch8_nb.engine.edits import Edits
 from orch8_nb.engine.events import EventBus
@@ -28,6 +26,7 @@ from orch8_nb.engine.extensions import install_extensions
 from orch8_nb.engine.handlers import HandlerRegistry
 from orch8_nb.engine.handlers.builtins import register_builtins
 from orch8_nb.engine.handlers.registry import HandlerFn
+from orch8_nb.engine.lifecycle import Lifecycle
 from orch8_nb.engine.migration.moving import Migrator
 from orch8_nb.engine.records import Records
 from orch8_nb.engine.rerun import Rerun
@@ -41,7 +40,7 @@ from orch8_nb.errors import NotFoundError
 from orch8_nb.model import SequenceDefinition
 from orch8_nb.storage import open_storage
 from orch8_nb.storage.base import Storage
-from orch8_nb.storage.rows import InstanceBundle, InstanceFilter, InstanceRow, NodeInfo, SignalRow
+from orch8_nb.storage.rows import InstanceBundle, InstanceFilter, InstanceRow, SignalRow
 from orch8_nb.storage.urls import DEFAULT_URL
 
 if TYPE_CHECKING:  # the agents package sits above the engine
@@ -51,7 +50,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 __all__ = ["AsyncEngine", "UnregisteredHandlerWarning"]
 
 
-class AsyncEngine:
+class AsyncEngine(Lifecycle):
     """A durable workflow engine on one asyncio loop.
 
     ``url`` picks the storage (default: ``sqlite:///orch8.db`` in the working directory).
@@ -118,85 +117,6 @@ class AsyncEngine:
         #: Services of the packages above the engine (``"agents"``), by name.
         self.extensions = self.services.extensions
         self.extensions.update(install_extensions(self))
-
-    # -- lifecycle -------------------------------------------------------------------------------
-
-    async def start(self) -> None:
-        """Open storage, register this engine, recover orphans, start the scheduler."""
-        if self._started:
-            return
-        self._loop = asyncio.get_running_loop()
-        await self.storage.open()
-        wall = wall_clock_ms()
-        recovery.LOCAL_NODES.add(self.node_id)
-        await self.storage.register_node(
-            NodeInfo(self.node_id, recovery.HOSTNAME, os.getpid(), wall, wall)
-        )
-        await recovery.recover(self.storage, self.node_id, self.clock.now_ms())
-        self._started = True
-        self._stopping = asyncio.Event()
-        self._heartbeat_task = self._loop.create_task(
-            recovery.heartbeat_forever(
-                self.storage, self.node_id, self.clock, self._stopping,
-                on_released=lambda ids: self.scheduler.wake(),
-                also=self.workers.reap,  # silent workers and expired tasks
-            )
-        )  # fmt: skip
-        on_advance = getattr(self.clock, "on_advance", None)
-        if on_advance is not None:
-            loop = self._loop
-            self._unlisten = on_advance(
-                lambda now: (
-                    loop.call_soon_threadsafe(self.scheduler.wake, now)
-                    if not loop.is_closed()
-                    else None
-                )
-            )
-        if self.autostart:
-            await self.start_scheduler()
-
-    async def start_scheduler(self) -> None:
-        """Run the scheduler loop (claims, timers, signals) until shutdown. Idempotent."""
-        if self._closed or not self._started:
-            raise RuntimeError("the engine is not running")
-        if self._scheduler_task is None or self._scheduler_task.done():
-            self.autostart = True
-            loop = asyncio.get_running_loop()
-            self._scheduler_task = loop.create_task(self.scheduler.run_forever())
-
-    async def shutdown(self, timeout: float = 10.0) -> None:
-        """Stop claiming, let running steps finish for up to ``timeout`` s, hand back the rest:
-        they return to ``scheduled``, and another engine (or the next kernel) runs them."""
-        if self._closed:
-            return
-        self._closed = True
-        if self._stopping is not None:
-            self._stopping.set()
-        self.scheduler.stop()
-        if self._heartbeat_task is not None:
-            await asyncio.wait({self._heartbeat_task})
-        if self._scheduler_task is not None:
-            await asyncio.wait({self._scheduler_task}, timeout=timeout)
-            if not self._scheduler_task.done():
-                self._scheduler_task.cancel()
-                await asyncio.wait({self._scheduler_task})
-        await self.scheduler.drain(timeout * 1000)
-        if self._background:
-            await asyncio.wait(self._background, timeout=timeout)
-        if self._started:
-            now = self.clock.now_ms()
-            await self.storage.release_instances(now, "engine shutdown", owners=[self.node_id])
-            await self.storage.remove_node(self.node_id)
-        recovery.LOCAL_NODES.discard(self.node_id)
-        if self._unlisten is not None:
-            self._unlisten()
-        await self.storage.close()
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        self._waiters.cancel_all()
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
 
     # -- handlers --------------------------------------------------------------------------------
 

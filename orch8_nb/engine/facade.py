@@ -4,6 +4,10 @@ The engine loop runs in a daemon thread; each method here is one hop to it. Re-r
 cell is safe: handlers are replaced, changed sequences become new versions, and a second
 ``Engine`` on the same database file cleanly replaces the first (taking over its handlers)
 instead of running beside it.
+
+Groups of methods live in mixins: :mod:`~orch8_nb.engine.operations` (DLQ, reruns,
+migration, sessions, limits), :mod:`~orch8_nb.engine.worker_calls` (the worker protocol)
+and :mod:`~orch8_nb.engine.display` (what an instance's reprs draw).
 """
 
 from __future__ import annotations
@@ -16,30 +20,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orch8_nb.engine import recovery
-from orch8_nb.engine.children import ENTRY_KEY, INDEX_KEY
 from orch8_nb.engine.clock import Clock
-from orch8_nb.engine.convert import (
-    audit_model,
-    instance_model,
-    node_model,
-    output_model,
-    task_model,
-)
+from orch8_nb.engine.convert import audit_model, instance_model, node_model, output_model
 from orch8_nb.engine.core import AsyncEngine
+from orch8_nb.engine.display import Display
 from orch8_nb.engine.extensions import carry_over
 from orch8_nb.engine.instance import Instance
 from orch8_nb.engine.loopthread import EngineStopped, LoopThread
 from orch8_nb.engine.operations import Operations
-from orch8_nb.model import (
-    ERROR_REF,
-    AuditEntry,
-    BlockOutput,
-    ExecutionNode,
-    ForEachDef,
-    SequenceDefinition,
-    TaskInstance,
-    WorkerTask,
-)
+from orch8_nb.engine.worker_calls import WorkerCalls
+from orch8_nb.model import AuditEntry, BlockOutput, ExecutionNode, SequenceDefinition, TaskInstance
 from orch8_nb.storage.rows import InstanceFilter, InstanceRow
 
 if TYPE_CHECKING:  # these packages sit above the engine; only their types are needed here
@@ -51,7 +41,7 @@ _LIVE: dict[str, weakref.ref[Engine]] = {}
 _LIVE_LOCK = threading.Lock()
 
 
-class Engine(Operations):
+class Engine(Operations, WorkerCalls, Display):
     """A durable workflow engine for notebooks and scripts.
 
     ``Engine()`` keeps its data in ``orch8.db`` in the working directory;
@@ -307,71 +297,6 @@ class Engine(Operations):
         """Queue ``pause``, ``resume``, ``cancel``, ``update_context`` or a custom signal."""
         return self._thread.call(self._core.send_signal(instance_id, signal_type, payload))
 
-    # -- workers ---------------------------------------------------------------------------------
-
-    def poll_tasks(
-        self, handler_name: str, worker_id: str, limit: int = 1, *, queue_name: str | None = None
-    ) -> list[WorkerTask]:
-        rows = self._thread.call(
-            self._core.workers.poll(handler_name, worker_id, limit, queue_name=queue_name)
-        )
-        return [task_model(r) for r in rows]
-
-    def complete_task(
-        self, task_id: str, worker_id: str, output: Any = None, *, claim_epoch: int | None = None
-    ) -> None:
-        self._thread.call(
-            self._core.workers.complete(task_id, worker_id, output, claim_epoch=claim_epoch)
-        )
-
-    def heartbeat_task(
-        self, task_id: str, worker_id: str, *, claim_epoch: int | None = None
-    ) -> WorkerTask:
-        """Keep a worker's claim alive (``ConflictError`` when the lease is not its)."""
-        return task_model(
-            self._thread.call(self._core.workers.heartbeat(task_id, worker_id, claim_epoch))
-        )
-
-    def worker_tasks(
-        self,
-        state: str | None = None,
-        *,
-        handler_name: str | None = None,
-        instance_id: str | None = None,
-        limit: int = 50,
-        offset: int = 0,
-    ) -> list[WorkerTask]:
-        """Worker tasks, oldest first, filtered by state, handler or instance."""
-        rows = self._thread.call(self._core.storage.list_worker_tasks(
-            state, handler_name, instance_id, limit, offset))  # fmt: skip
-        return [task_model(r) for r in rows]
-
-    def reap_worker_tasks(self) -> tuple[int, int]:
-        """Return silent workers' tasks to ``pending`` and fail tasks past ``timeout_ms``
-        (the engine does this every few seconds; call it after moving a virtual clock)."""
-        return self._thread.call(self._core.workers.reap())
-
-    def fail_task(
-        self,
-        task_id: str,
-        worker_id: str,
-        message: str,
-        *,
-        retryable: bool = False,
-        details: Any = None,
-        claim_epoch: int | None = None,
-    ) -> None:
-        self._thread.call(
-            self._core.workers.fail(
-                task_id,
-                worker_id,
-                message,
-                retryable=retryable,
-                details=details,
-                claim_epoch=claim_epoch,
-            )
-        )
-
     # -- driving by hand -------------------------------------------------------------------------
 
     def tick_once(self) -> int:
@@ -413,34 +338,6 @@ class Engine(Operations):
             f"this engine ({self.url}) has been shut down; create a new Engine to reach "
             "its instances"
         )
-
-    def _render_instance_text(self, instance_id: str) -> str:
-        from orch8_nb.render.instance import instance_text
-
-        return instance_text(*self._render_inputs(instance_id))
-
-    def _render_instance_html(self, instance_id: str) -> str:
-        from orch8_nb.render.instance import instance_html
-
-        return instance_html(*self._render_inputs(instance_id))
-
-    def _render_inputs(
-        self, instance_id: str
-    ) -> tuple[InstanceRow, SequenceDefinition, list[ExecutionNode], dict[str, Any]]:
-        row = self._row(instance_id)
-        seq = self._thread.call(self._core.catalog.for_instance(row)).definition
-        entry = row.metadata.get(ENTRY_KEY)
-        if isinstance(entry, str):  # an item instance of a parallel for_each: just its body
-            each = next(r.block for r in seq.iter_blocks() if r.block.id == entry)
-            assert isinstance(each, ForEachDef)
-            label = f"{seq.name} · {entry}[{row.metadata.get(INDEX_KEY)}]"
-            seq = seq.model_copy(update={"name": label, "blocks": each.body})
-        nodes = self.tree(instance_id)
-        latest: dict[str, Any] = {}  # real outputs, and the error of a block that failed
-        for out in self.outputs(instance_id):
-            if out.output_ref in (None, ERROR_REF):
-                latest[out.block_id] = out.output
-        return row, seq, nodes, latest
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "running"
