@@ -42,7 +42,7 @@ $(LABEXT_LINK): $(LABEXT)
 	mkdir -p $(dir $@)
 	ln -sfn $(CURDIR)/orch8_nb/labextension $@
 
-js: $(WIDGETS) $(LABEXT) $(LABEXT_LINK)  ## build the widget bundle and the JupyterLab extension
+js: $(WIDGETS) $(LABEXT) $(LABEXT_LINK)  ## build the widget bundle, the dashboard and the JupyterLab extension
 
 fmt: install  ## format the code
 	$(BIN)/ruff format orch8_nb tests benchmarks examples notebooks

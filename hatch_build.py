@@ -1,6 +1,6 @@
 """Refuse to build a wheel without the front end, instead of shipping one that cannot draw.
 
-The widget bundle and the JupyterLab extension are built by ``make js`` (Node is needed
+The widget bundle, the dashboard and the JupyterLab extension are built by ``make js`` (Node is needed
 only there); the wheel carries them, so installing it needs no Node.
 """
 
@@ -14,6 +14,8 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 REQUIRED = (
     "orch8_nb/widgets/static/loader.js",
     "orch8_nb/widgets/static/widgets.js",
+    "orch8_nb/server/static/dashboard.js",
+    "orch8_nb/server/static/dashboard.css",
     "orch8_nb/labextension/package.json",
 )
 

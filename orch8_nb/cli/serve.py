@@ -19,8 +19,10 @@ Examples:
 
   ORCH8_API_KEY=s3cret orch8-nb serve           # every route but health needs the key
 
-Routes are served under /api/v1 and at the bare path; the API description is at
-/api-docs/openapi.json and /swagger-ui.
+  orch8-nb serve --cors-origin http://localhost:3000   # a web app on another origin
+
+The web dashboard is at /dashboard. Routes are served under /api/v1 and at the bare path;
+the API description is at /api-docs/openapi.json and /swagger-ui.
 """
 
 
@@ -32,6 +34,12 @@ def serve(
     ] = None,
     config: Annotated[
         Path | None, typer.Option("--config", "-c", help="An orch8.toml file.")
+    ] = None,
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cors-origin", help="Allow browsers on this origin (repeatable; * for any)."
+        ),
     ] = None,
 ) -> None:
     """Serve the REST API, the worker protocol and health checks until Ctrl-C."""
@@ -51,8 +59,10 @@ def serve(
         raise typer.Exit(EXIT_USAGE) from None
     engine = Engine(settings.url, **settings.engine.engine_options())
     try:
-        typer.echo(f"orch8-nb API on http://{host}:{port} (database {settings.url})", err=True)
-        uvicorn.run(create_app(engine), host=host, port=port, log_level="info", lifespan="off")
+        typer.echo(f"orch8-nb API on http://{host}:{port} (database {settings.url}); "
+                   f"dashboard at http://{host}:{port}/dashboard", err=True)  # fmt: skip
+        app = create_app(engine, cors_origins=cors_origin or ())
+        uvicorn.run(app, host=host, port=port, log_level="info", lifespan="off")
     finally:
         engine.shutdown()
     raise typer.Exit(EXIT_OK)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -131,17 +131,24 @@ class Engine(Operations, WorkerCalls, Display):
         return self._core.registry.names()
 
     def serve(
-        self, port: int = 8080, *, host: str = "127.0.0.1", api_key: str | None = None
+        self,
+        port: int = 8080,
+        *,
+        host: str = "127.0.0.1",
+        api_key: str | None = None,
+        cors_origins: Sequence[str] = (),
     ) -> Server:
-        """Serve Orch8's REST and worker API on a background thread (``port=0``: any free
-        port); ``.url`` is where, ``.stop()`` ends it. Needs ``orch8-nb[server]``."""
+        """Serve Orch8's REST and worker API, and the web dashboard at ``/dashboard``, on a
+        background thread (``port=0``: any free port); ``.url`` is where, ``.stop()`` ends
+        it. ``cors_origins`` lets browser apps on those origins call it. Needs
+        ``orch8-nb[server]``."""
         try:
             from orch8_nb.server import Server  # the layer above, and FastAPI: on use
         except ImportError as exc:
             raise ImportError(
                 f"engine.serve needs the server extra: pip install 'orch8-nb[server]' ({exc})"
             ) from None
-        return Server(self, host=host, port=port, api_key=api_key)
+        return Server(self, host=host, port=port, api_key=api_key, cors_origins=cors_origins)
 
     @property
     def analytics(self) -> Analytics:

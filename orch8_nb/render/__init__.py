@@ -1,4 +1,6 @@
-"""Static renderings (HTML and text) of sequences, and the shared state palette."""
+"""Static renderings (HTML and text) of sequences, the shared state palette, and the views
+every live surface shares: the inspector's payload (``inspection``) and the actions of the
+tree's controls (``controls``), used alike by the notebook widgets and the web dashboard."""
 
 from orch8_nb.render.icons import BLOCK_ICONS, BLOCK_LABELS, block_icon
 from orch8_nb.render.instance import instance_html, instance_text

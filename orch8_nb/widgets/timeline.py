@@ -15,10 +15,10 @@ import traitlets
 from orch8_nb.engine.facade import Engine
 from orch8_nb.engine.instance import Instance
 from orch8_nb.model import AuditEntry
+from orch8_nb.render.inspection import ATTEMPT_OUTCOMES
 from orch8_nb.render.runs_html import timeline_svg
 from orch8_nb.render.views import WIDGET_MIME, widget_marker
 from orch8_nb.widgets._base import Orch8Widget
-from orch8_nb.widgets.inspector import ATTEMPT_OUTCOMES
 
 
 class Timeline(Orch8Widget):

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import traitlets
 
+from orch8_nb.render.controls import control
+from orch8_nb.render.inspection import inspection
 from orch8_nb.render.views import instance_bundle, read_instance
 from orch8_nb.widgets._base import WIDGET_VIEW_MIME, FrontEndMissingError, Orch8Widget
 from orch8_nb.widgets._live import Follower
-from orch8_nb.widgets.controls import control
-from orch8_nb.widgets.inspector import inspection
 from orch8_nb.widgets.throttle import INTERVAL, Patch
 
 if TYPE_CHECKING:

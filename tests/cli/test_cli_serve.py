@@ -25,7 +25,8 @@ def free_port() -> int:
 def test_serve_answers_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     port = free_port()
     db = tmp_path / "served.db"
-    command = ["serve", "--port", str(port), "--db", f"sqlite:///{db}"]
+    command = ["serve", "--port", str(port), "--db", f"sqlite:///{db}",
+               "--cors-origin", "http://app.example"]  # fmt: skip
     proc = subprocess.Popen(
         [sys.executable, "-c", "from orch8_nb.cli import main; main()", *command],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -45,9 +46,16 @@ def test_serve_answers_and_stops_on_ctrl_c(tmp_path: Path) -> None:
                           json={"name": "s", "blocks": [{"type": "step", "id": "a",
                                                           "handler": "noop"}]})  # fmt: skip
         assert made.status_code == 201
+        assert made.headers.get("access-control-allow-origin") is None  # not a browser
+        page = httpx.get(f"http://127.0.0.1:{port}/dashboard")
+        assert page.status_code == 200 and 'id="orch8-dashboard"' in page.text
+        cors = httpx.get(f"http://127.0.0.1:{port}/health/live",
+                         headers={"origin": "http://app.example"})  # fmt: skip
+        assert cors.headers["access-control-allow-origin"] == "http://app.example"
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
     assert f"orch8-nb API on http://127.0.0.1:{port}" in err
+    assert f"dashboard at http://127.0.0.1:{port}/dashboard" in err
     assert db.exists()

@@ -223,3 +223,27 @@ def test_unstorable_text_and_numbers_are_bad_requests(api: httpx.Client) -> None
     assert bad_text.status_code == 400 and "not valid Unicode" in bad_text.json()["error"]
     huge = {"worker_id": "w", "claim_epoch": 2**70}
     assert api.post("/workers/tasks/t/heartbeat", json=huge).status_code == 422
+
+
+def test_cors_is_off_unless_origins_are_given(engine: Engine) -> None:
+    origin = {"origin": "http://app.example"}
+    preflight = {**origin, "access-control-request-method": "POST",
+                 "access-control-request-headers": "x-api-key,content-type"}  # fmt: skip
+    with engine.serve(port=0, api_key="k") as server, httpx.Client(base_url=server.url) as api:
+        plain = api.get("/health/live", headers=origin)
+        assert "access-control-allow-origin" not in plain.headers
+        unlisted = api.options("/instances", headers=preflight)
+        assert "access-control-allow-origin" not in unlisted.headers
+    with engine.serve(port=0, api_key="k", cors_origins=["http://app.example"]) as server, \
+            httpx.Client(base_url=server.url) as api:  # fmt: skip
+        allowed = api.options("/api/v1/instances", headers=preflight)  # no key on a preflight
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == "http://app.example"
+        assert "x-api-key" in allowed.headers["access-control-allow-headers"].lower()
+        got = api.get("/api/v1/instances", headers={**origin, "x-api-key": "k"})
+        assert got.status_code == 200
+        assert got.headers["access-control-allow-origin"] == "http://app.example"
+        refused = api.get("/api/v1/instances", headers=origin)  # the key is still needed
+        assert refused.status_code == 401
+        other = api.options("/api/v1/instances", headers={**preflight, "origin": "http://evil"})
+        assert "access-control-allow-origin" not in other.headers

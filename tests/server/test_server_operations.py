@@ -125,6 +125,26 @@ def test_sessions_and_circuit_breakers(api: httpx.Client, engine: Engine) -> Non
                                                                  "state": "closed"}  # fmt: skip
 
 
+def test_circuit_breakers_by_handler_and_by_tenant(api: httpx.Client, engine: Engine) -> None:
+    engine.aio.services.breakers.record("charge", False, "handler")
+    [one] = api.get("/circuit-breakers").json()
+    assert (one["handler"], one["state"], one["failures"]) == ("charge", "closed", 1)
+    assert api.get("/circuit-breakers/charge").json() == one
+    assert api.get("/tenants/default/circuit-breakers").json() == [one]
+    assert api.get("/tenants/default/circuit-breakers/charge").json() == one
+    missing = api.get("/tenants/default/circuit-breakers/other")
+    assert missing.status_code == 404 and "never failed" in missing.json()["error"]
+    for path in ("/tenants/acme/circuit-breakers", "/tenants/acme/circuit-breakers/charge"):
+        refused = api.get(path)
+        assert refused.status_code == 403 and refused.json() == {
+            "error": "tenant 'acme' is not served here"}  # fmt: skip
+    assert api.post("/tenants/acme/circuit-breakers/charge/reset").status_code == 403
+    assert api.get("/circuit-breakers/charge").json()["failures"] == 1  # not reset by acme
+    reset = api.post("/tenants/default/circuit-breakers/charge/reset")
+    assert reset.json() == {"handler": "charge", "state": "closed"}
+    assert api.get("/circuit-breakers").json() == []
+
+
 def test_batch_actions_over_a_filter(api: httpx.Client, engine: Engine) -> None:
     napping = engine.upsert_sequence(o8.sequence("nap", o8.step("s", "noop", delay="1h")))
     insts = [engine.create_instance(napping) for _ in range(3)]

@@ -22,6 +22,8 @@ const LOOKS: Record<string, StateLook> = {
   // attempt outcomes that are not states (audit log wording)
   retried: { icon: "↻", label: "retried", tone: "waiting" },
   timed_out: { icon: "⌛", label: "timed out", tone: "failed" },
+  // worker-task states that are not instance states (the dashboard's task list)
+  claimed: { icon: "▶", label: "claimed", tone: "running" },
 };
 
 /** The look of a state or outcome; unknown names keep their own text with a neutral tone. */

@@ -6,7 +6,7 @@ export function ResultLine({ result, pending }: { result: ResultMessage | undefi
   if (pending) {
     return (
       <div className="orch8-result orch8-muted" role="status" data-testid="orch8-result">
-        … waiting for the kernel
+        … waiting for an answer
       </div>
     );
   }

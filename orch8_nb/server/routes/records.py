@@ -1,4 +1,4 @@
-"""Sessions (shared data across instances) and circuit breakers over HTTP."""
+"""Sessions (shared data across instances) over HTTP."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def session_json(session: Session) -> dict[str, Any]:
 
 
 def router(engine: Engine) -> APIRouter:
-    api = APIRouter(tags=["sessions", "circuit breakers"])
+    api = APIRouter(tags=["sessions"])
 
     @api.post("/sessions", status_code=201)
     def create(body: NewSession) -> dict[str, Any]:
@@ -71,16 +71,5 @@ def router(engine: Engine) -> APIRouter:
     @api.get("/sessions/{session_id}/instances")
     def instances(session_id: str) -> list[dict[str, Any]]:
         return [instance_json(i.snapshot()) for i in Session(engine, session_id).instances()]
-
-    @api.get("/circuit-breakers")
-    def breakers() -> list[dict[str, Any]]:
-        """Breakers of handlers that failed or were probed, with their state."""
-        return engine.circuit_breakers()
-
-    @api.post("/circuit-breakers/{handler}/reset")
-    def reset(handler: str) -> dict[str, str]:
-        """Close ``handler``'s breaker now (audited)."""
-        engine.reset_circuit_breaker(handler)
-        return {"handler": handler, "state": "closed"}
 
     return api

@@ -7,6 +7,10 @@ change), ``output`` (a block committed an output: ``{block_id, output}``), ``llm
 ``error``. Each ``data:`` line is a JSON object that also carries its ``event`` name (the
 Python SDK reads only the data). A comment line every 15 s keeps proxies from closing an
 idle stream; at most ``MAX_STREAMS`` streams are open at once (429 beyond).
+
+``?nodes=true`` (an orch8-nb extension, used by the dashboard) adds ``node`` events (an
+execution node changed state: ``{node_id, state}``) and ``step_started`` (a step's handler
+began: ``{block_id}``), so a live tree can redraw a step before its result commits.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from orch8_nb.engine import Engine
@@ -44,7 +48,11 @@ def router(engine: Engine, streams: Streams | None = None) -> APIRouter:
     max_streams, keepalive_s = streams.limit, streams.keepalive_s
 
     @api.get("/instances/{instance_id}/stream", response_model=None)
-    async def stream(instance_id: str, request: Request) -> StreamingResponse | JSONResponse:
+    async def stream(
+        instance_id: str,
+        request: Request,
+        nodes: bool = Query(False, description="Also send `node` and `step_started` events."),
+    ) -> StreamingResponse | JSONResponse:
         """Server-sent events of one instance until it ends (see the module doc)."""
         await asyncio.to_thread(engine.get_instance, instance_id)  # 404 for an unknown id
         with streams.lock:
@@ -53,7 +61,7 @@ def router(engine: Engine, streams: Streams | None = None) -> APIRouter:
                                     status_code=429)  # fmt: skip
             streams.open += 1
         return StreamingResponse(
-            _events(engine, instance_id, request, streams, keepalive_s),
+            _events(engine, instance_id, request, streams, keepalive_s, nodes=nodes),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -62,7 +70,13 @@ def router(engine: Engine, streams: Streams | None = None) -> APIRouter:
 
 
 async def _events(
-    engine: Engine, instance_id: str, request: Request, streams: Streams, keepalive_s: float
+    engine: Engine,
+    instance_id: str,
+    request: Request,
+    streams: Streams,
+    keepalive_s: float,
+    *,
+    nodes: bool,
 ) -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Event] = asyncio.Queue()
@@ -106,6 +120,11 @@ async def _events(
             elif event.kind == "llm_delta":
                 yield frame("llm_delta", {"block_id": event.data.get("block_id"),
                                           "text": event.data.get("text")})  # fmt: skip
+            elif nodes and event.kind == "node":
+                yield frame("node", {"node_id": event.data.get("node_id"),
+                                     "state": str(event.data.get("state"))})  # fmt: skip
+            elif nodes and event.kind == "step_started":
+                yield frame("step_started", {"block_id": event.data.get("block_id")})
     except Exception as exc:  # the client hears about it instead of a silent end
         yield frame("error", {"error": str(exc)})
     finally:
