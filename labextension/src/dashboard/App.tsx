@@ -72,7 +72,7 @@ export function App({ config }: { config: DashboardConfig }) {
             <a
               key={tab.page}
               href={routeHash(tab.page === "instances" ? { page: "instances", instance: null } : ({ page: tab.page } as Route))}
-              className={route.page === tab.page ? "orch8-dash-tab orch8-selected" : "orch8-dash-tab"}
+              className={route.page === tab.page ? "orch8-dash-tab orch8-dash-tab-current" : "orch8-dash-tab"}
               aria-current={route.page === tab.page ? "page" : undefined}
               data-testid={`orch8-dash-tab-${tab.page}`}
             >

@@ -33,7 +33,10 @@ export function KeyPrompt({ refused, onKey }: { refused: boolean; onKey: (key: s
       }}
     >
       <h2>API key</h2>
-      <p>This server needs its API key (the value of <code>ORCH8_API_KEY</code> or <code>--api-key</code>).</p>
+      <p>
+        This server needs its API key: the <code>ORCH8_API_KEY</code> it was started with, or the <code>api_key</code> given to{" "}
+        <code>engine.serve()</code>.
+      </p>
       {refused && (
         <p className="orch8-error-text" role="alert">
           The server refused that key.
