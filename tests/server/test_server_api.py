@@ -4,33 +4,15 @@ worker protocol with ``claim_epoch`` fencing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 import orch8_nb as o8
 from orch8_nb.engine import Engine
 
 HELLO = {"type": "step", "id": "hello", "handler": "say_hello", "params": {"who": "{{ data.who }}"}}
 GREET = {"name": "greet", "blocks": [HELLO]}
-
-
-@pytest.fixture
-def engine(make_engine: Callable[..., Engine]) -> Engine:
-    return make_engine("sqlite://:memory:", autostart=False)
-
-
-@pytest.fixture(autouse=True)
-def _no_key_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("ORCH8_API_KEY", raising=False)
-
-
-@pytest.fixture
-def api(engine: Engine) -> Iterator[httpx.Client]:
-    with engine.serve(port=0) as server, httpx.Client(base_url=server.url) as client:
-        yield client
 
 
 def register(api: httpx.Client) -> dict[str, Any]:

@@ -70,9 +70,8 @@ def test_the_page_and_bundle_are_served_without_the_key(
 
 
 def test_a_server_without_a_key_says_so_to_the_page(
-    make_engine: Callable[..., Engine], monkeypatch: pytest.MonkeyPatch
+    make_engine: Callable[..., Engine],
 ) -> None:
-    monkeypatch.delenv("ORCH8_API_KEY", raising=False)
     with make_engine("sqlite://:memory:").serve(port=0) as server:
         assert 'data-auth="none"' in httpx.get(f"{server.url}/dashboard").text
 
@@ -138,11 +137,10 @@ def test_controls_act_as_in_a_notebook(served: tuple[Engine, Server, o8.Instance
 
 
 def test_the_stream_tells_a_live_tree_about_nodes_on_request(
-    make_engine: Callable[..., Engine], monkeypatch: pytest.MonkeyPatch
+    make_engine: Callable[..., Engine],
 ) -> None:
     """``?nodes=true`` adds ``node`` and ``step_started`` events; Orch8's clients, which
     never ask, see only Orch8's events."""
-    monkeypatch.delenv("ORCH8_API_KEY", raising=False)
     engine = make_engine("sqlite://:memory:", virtual=False)
     inst = engine.create_instance(GATED)
     _until(inst, "waiting")

@@ -18,9 +18,8 @@ pytestmark = pytest.mark.slow
 
 
 def test_no_request_makes_the_server_fail(
-    make_engine: Callable[..., Engine], monkeypatch: pytest.MonkeyPatch
+    make_engine: Callable[..., Engine],
 ) -> None:
-    monkeypatch.delenv("ORCH8_API_KEY", raising=False)
     st = shutil.which("st", path=str(Path(sys.executable).parent))
     assert st is not None, "schemathesis is part of the test extra"
     engine = make_engine("sqlite://:memory:", virtual=False)

@@ -3,30 +3,10 @@ DLQ), worker task listings and Prometheus metrics."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 import httpx
-import pytest
 
 import orch8_nb as o8
 from orch8_nb.engine import Engine
-
-
-@pytest.fixture(autouse=True)
-def _no_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("ORCH8_API_KEY", raising=False)
-
-
-@pytest.fixture
-def engine(make_engine: Callable[..., Engine]) -> Engine:
-    return make_engine("sqlite://:memory:", autostart=False)
-
-
-@pytest.fixture
-def api(engine: Engine) -> Iterator[httpx.Client]:
-    with engine.serve(port=0) as server, httpx.Client(base_url=server.url) as client:
-        yield client
-
 
 FLAKY = o8.sequence("flaky", o8.step("a", "noop"), o8.step("b", "boom"))
 

@@ -18,9 +18,8 @@ pytestmark = pytest.mark.slow
 
 
 def test_the_python_sdk_drives_sequences_instances_and_a_worker(
-    make_engine: Callable[..., Engine], tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    make_engine: Callable[..., Engine], tmp_path: Any
 ) -> None:
-    monkeypatch.delenv("ORCH8_API_KEY", raising=False)
     engine = make_engine(f"sqlite:///{tmp_path / 'api.db'}", virtual=False)
     with engine.serve(port=0) as server:
         asyncio.run(scenario(server.url))

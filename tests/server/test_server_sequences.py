@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 import httpx
-import pytest
 from orch8.types import TaskInstance
 
 import orch8_nb as o8
 from orch8_nb.engine import Engine
-
-
-@pytest.fixture(autouse=True)
-def _no_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("ORCH8_API_KEY", raising=False)
-
-
-@pytest.fixture
-def engine(make_engine: Callable[..., Engine]) -> Engine:
-    return make_engine("sqlite://:memory:", autostart=False)
-
-
-@pytest.fixture
-def api(engine: Engine) -> Iterator[httpx.Client]:
-    with engine.serve(port=0) as server, httpx.Client(base_url=server.url) as client:
-        yield client
-
 
 NAP = o8.sequence("nap", o8.step("s", "noop", delay="1h"))
 

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 
 import orch8_nb as o8
 from orch8_nb.engine import Engine
@@ -17,11 +16,6 @@ from orch8_nb.server import Server
 
 GATED = o8.sequence("gated", o8.step("ship", "noop", wait_for_input=o8.human_input("Ship?")),
                     o8.step("note", "transform", params={"shipped": True}))  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def _no_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("ORCH8_API_KEY", raising=False)
 
 
 def read_events(url: str, into: list[dict[str, Any]], opened: threading.Event) -> None:

@@ -6,6 +6,7 @@ import { shortId } from "../graph/format";
 import { absoluteTime, relativeTime } from "../runs/time";
 import type { Api } from "./api";
 import { ConfirmButton } from "./ConfirmButton";
+import { InstanceLink, ListTable } from "./ListTable";
 import type { Answer } from "./ConfirmButton";
 import { errorLine, SequenceNames } from "./instances";
 import type { TaskInstance } from "./instances";
@@ -34,14 +35,6 @@ async function retryGroup(api: Api, fingerprint: string, sample: boolean): Promi
 }
 
 const asMs = (at: number | string): number => (typeof at === "number" ? at : Date.parse(at));
-
-function InstanceLink({ id, onOpen }: { id: string; onOpen: (id: string) => void }) {
-  return (
-    <a href={`#/instances/${encodeURIComponent(id)}`} title={id} onClick={(e) => { e.preventDefault(); onOpen(id); }}>
-      <code>{shortId(id)}</code>
-    </a>
-  );
-}
 
 export function DlqPage({ api, onOpen }: { api: Api; onOpen: (instanceId: string) => void }) {
   const now = useListNow(10_000);
@@ -72,111 +65,74 @@ export function DlqPage({ api, onOpen }: { api: Api; onOpen: (instanceId: string
         </p>
       )}
       <Problem error={groups.error} what="failure groups" />
-      <table className="orch8-runs-table" data-testid="orch8-dash-dlq-groups">
-        <thead>
-          <tr>
-            <th scope="col">Failed</th>
-            <th scope="col">Sequence</th>
-            <th scope="col">Step</th>
-            <th scope="col">Error</th>
-            <th scope="col">Last</th>
-            <th scope="col">Retry</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(groups.data ?? []).length === 0 && (
-            <tr>
-              <td colSpan={6} className="orch8-runs-empty">
-                No failed instances.
-              </td>
-            </tr>
-          )}
-          {(groups.data ?? []).map((g) => (
-            <tr key={g.fingerprint} data-testid={`orch8-dash-group-${g.fingerprint}`}>
-              <td>{g.count}</td>
-              <td>{`${g.sequence_name}@${g.sequence_version}`}</td>
-              <td>
-                {g.block_id ?? "—"}
-                {g.handler ? <span className="orch8-muted"> ({g.handler})</span> : null}
-              </td>
-              <td className="orch8-runs-error" title={g.message}>
-                {g.error_kind ? <span className="orch8-badge">{g.error_kind}</span> : null} {g.message}
-              </td>
-              <td title={absoluteTime(asMs(g.last_failed_at))}>{relativeTime(asMs(g.last_failed_at), now)}</td>
-              <td>
-                {g.count > 1 && (
-                  <ConfirmButton
-                    label="Retry one"
-                    question="Retry the newest instance of this group?"
-                    run={() => retryGroup(api, g.fingerprint, true)}
-                    testId={`orch8-dash-group-sample-${g.fingerprint}`}
-                    done={refresh}
-                  />
-                )}{" "}
+      <ListTable testId="orch8-dash-dlq-groups" columns={["Failed", "Sequence", "Step", "Error", "Last", "Retry"]} empty="No failed instances." count={(groups.data ?? []).length}>
+        {(groups.data ?? []).map((g) => (
+          <tr key={g.fingerprint} data-testid={`orch8-dash-group-${g.fingerprint}`}>
+            <td>{g.count}</td>
+            <td>{`${g.sequence_name}@${g.sequence_version}`}</td>
+            <td>
+              {g.block_id ?? "—"}
+              {g.handler ? <span className="orch8-muted"> ({g.handler})</span> : null}
+            </td>
+            <td className="orch8-runs-error" title={g.message}>
+              {g.error_kind ? <span className="orch8-badge">{g.error_kind}</span> : null} {g.message}
+            </td>
+            <td title={absoluteTime(asMs(g.last_failed_at))}>{relativeTime(asMs(g.last_failed_at), now)}</td>
+            <td>
+              {g.count > 1 && (
                 <ConfirmButton
-                  label="Retry all"
-                  question={`Retry all ${g.count} failed instance${g.count === 1 ? "" : "s"} of this group?`}
-                  run={() => retryGroup(api, g.fingerprint, false)}
-                  testId={`orch8-dash-group-retry-${g.fingerprint}`}
+                  label="Retry one"
+                  question="Retry the newest instance of this group?"
+                  run={() => retryGroup(api, g.fingerprint, true)}
+                  testId={`orch8-dash-group-sample-${g.fingerprint}`}
                   done={refresh}
                 />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              )}{" "}
+              <ConfirmButton
+                label="Retry all"
+                question={`Retry all ${g.count} failed instance${g.count === 1 ? "" : "s"} of this group?`}
+                run={() => retryGroup(api, g.fingerprint, false)}
+                testId={`orch8-dash-group-retry-${g.fingerprint}`}
+                done={refresh}
+              />
+            </td>
+          </tr>
+        ))}
+      </ListTable>
 
       <h2>Failed instances</h2>
       <Problem error={failed.error} what="the dead-letter queue" />
       <div className="orch8-dash-scroll">
-        <table className="orch8-runs-table" data-testid="orch8-dash-dlq-instances">
-          <thead>
-            <tr>
-              <th scope="col">Instance</th>
-              <th scope="col">Sequence</th>
-              <th scope="col">Failed</th>
-              <th scope="col">Error</th>
-              <th scope="col">Retry</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(failed.data?.rows ?? []).length === 0 && (
-              <tr>
-                <td colSpan={5} className="orch8-runs-empty">
-                  The dead-letter queue is empty.
+        <ListTable testId="orch8-dash-dlq-instances" columns={["Instance", "Sequence", "Failed", "Error", "Retry"]} empty="The dead-letter queue is empty." count={(failed.data?.rows ?? []).length}>
+          {(failed.data?.rows ?? []).map((row) => {
+            const seq = failed.data?.sequences.get(row.sequence_id);
+            const at = Date.parse(row.updated_at);
+            return (
+              <tr key={row.id} data-testid={`orch8-dash-dlq-${row.id}`}>
+                <td>
+                  <InstanceLink id={row.id} onOpen={onOpen} />
+                </td>
+                <td>{seq ? `${seq.name}@${seq.version}` : row.sequence_id}</td>
+                <td title={absoluteTime(at)}>{relativeTime(at, now)}</td>
+                <td className="orch8-runs-error" title={errorLine(row)}>
+                  {errorLine(row)}
+                </td>
+                <td>
+                  <ConfirmButton
+                    label="Retry"
+                    question="Retry this instance from its failed step?"
+                    run={async () => {
+                      await api.post(`/instances/${encodeURIComponent(row.id)}/retry`);
+                      return `${shortId(row.id)} retrying`;
+                    }}
+                    testId={`orch8-dash-retry-${row.id}`}
+                    done={refresh}
+                  />
                 </td>
               </tr>
-            )}
-            {(failed.data?.rows ?? []).map((row) => {
-              const seq = failed.data?.sequences.get(row.sequence_id);
-              const at = Date.parse(row.updated_at);
-              return (
-                <tr key={row.id} data-testid={`orch8-dash-dlq-${row.id}`}>
-                  <td>
-                    <InstanceLink id={row.id} onOpen={onOpen} />
-                  </td>
-                  <td>{seq ? `${seq.name}@${seq.version}` : row.sequence_id}</td>
-                  <td title={absoluteTime(at)}>{relativeTime(at, now)}</td>
-                  <td className="orch8-runs-error" title={errorLine(row)}>
-                    {errorLine(row)}
-                  </td>
-                  <td>
-                    <ConfirmButton
-                      label="Retry"
-                      question="Retry this instance from its failed step?"
-                      run={async () => {
-                        await api.post(`/instances/${encodeURIComponent(row.id)}/retry`);
-                        return `${shortId(row.id)} retrying`;
-                      }}
-                      testId={`orch8-dash-retry-${row.id}`}
-                      done={refresh}
-                    />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+            );
+          })}
+        </ListTable>
       </div>
     </div>
   );

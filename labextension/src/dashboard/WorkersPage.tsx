@@ -7,6 +7,7 @@ import { StateLabel } from "../runs/table";
 import { absoluteTime, relativeTime } from "../runs/time";
 import type { Api } from "./api";
 import { useListNow, usePoll } from "./poll";
+import { InstanceLink, ListTable } from "./ListTable";
 import { Problem } from "./Problem";
 import { REFRESH_MS } from "./InstancesPage";
 
@@ -58,39 +59,21 @@ export function WorkersPage({ api, onOpen }: { api: Api; onOpen: (instanceId: st
     <div className="orch8-runs orch8-dash-page" data-testid="orch8-dash-workers">
       <h2>Workers</h2>
       <Problem error={workers.error} what="workers" />
-      <table className="orch8-runs-table" data-testid="orch8-dash-worker-table">
-        <thead>
-          <tr>
-            <th scope="col">Worker</th>
-            <th scope="col">Handlers</th>
-            <th scope="col">Queues</th>
-            <th scope="col">Tasks claimed</th>
-            <th scope="col">Last poll</th>
+      <ListTable testId="orch8-dash-worker-table" columns={["Worker", "Handlers", "Queues", "Tasks claimed", "Last poll"]} empty="No worker has polled this server yet." count={(workers.data ?? []).length}>
+        {(workers.data ?? []).map((w) => (
+          <tr key={w.worker_id} data-testid={`orch8-dash-worker-${w.worker_id}`}>
+            <td>
+              <code>{w.worker_id}</code>
+            </td>
+            <td>{w.handlers.join(", ")}</td>
+            <td>{w.queues.join(", ") || <span className="orch8-muted">any</span>}</td>
+            <td>{w.tasks_claimed}</td>
+            <td title={absoluteTime(w.last_seen)}>
+              {relativeTime(w.last_seen, now)} {w.alive ? "" : <span className="orch8-muted">(stale)</span>}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {(workers.data ?? []).length === 0 && (
-            <tr>
-              <td colSpan={5} className="orch8-runs-empty">
-                No worker has polled this server yet.
-              </td>
-            </tr>
-          )}
-          {(workers.data ?? []).map((w) => (
-            <tr key={w.worker_id} data-testid={`orch8-dash-worker-${w.worker_id}`}>
-              <td>
-                <code>{w.worker_id}</code>
-              </td>
-              <td>{w.handlers.join(", ")}</td>
-              <td>{w.queues.join(", ") || <span className="orch8-muted">any</span>}</td>
-              <td>{w.tasks_claimed}</td>
-              <td title={absoluteTime(w.last_seen)}>
-                {relativeTime(w.last_seen, now)} {w.alive ? "" : <span className="orch8-muted">(stale)</span>}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </ListTable>
 
       <h2>Tasks</h2>
       <Problem error={stats.error ?? tasks.error} what="worker tasks" />
@@ -114,51 +97,29 @@ export function WorkersPage({ api, onOpen }: { api: Api; onOpen: (instanceId: st
         </label>
       </div>
       <div className="orch8-dash-scroll">
-        <table className="orch8-runs-table" data-testid="orch8-dash-task-table">
-          <thead>
-            <tr>
-              <th scope="col">Task</th>
-              <th scope="col">Handler</th>
-              <th scope="col">Queue</th>
-              <th scope="col">State</th>
-              <th scope="col">Worker</th>
-              <th scope="col">Attempt</th>
-              <th scope="col">Claimed</th>
-              <th scope="col">Heartbeat</th>
-              <th scope="col">Instance</th>
+        <ListTable testId="orch8-dash-task-table" columns={["Task", "Handler", "Queue", "State", "Worker", "Attempt", "Claimed", "Heartbeat", "Instance"]} empty="No tasks." count={(tasks.data ?? []).length}>
+          {(tasks.data ?? []).map((t) => (
+            <tr key={t.id} data-testid={`orch8-dash-task-${t.id}`}>
+              <td title={t.id}>
+                <code>{shortId(t.id)}</code>
+              </td>
+              <td>{t.handler_name}</td>
+              <td>{t.queue_name ?? <span className="orch8-muted">—</span>}</td>
+              <td>
+                <StateLabel state={t.state} />
+              </td>
+              <td>{t.worker_id ? <code>{t.worker_id}</code> : <span className="orch8-muted">—</span>}</td>
+              <td>{t.attempt + 1}</td>
+              <td>{when(t.claimed_at, now)}</td>
+              <td>{when(t.heartbeat_at, now)}</td>
+              <td>
+                <InstanceLink id={t.instance_id} onOpen={onOpen}>
+                  {` · ${t.block_id}`}
+                </InstanceLink>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {(tasks.data ?? []).length === 0 && (
-              <tr>
-                <td colSpan={9} className="orch8-runs-empty">
-                  No tasks.
-                </td>
-              </tr>
-            )}
-            {(tasks.data ?? []).map((t) => (
-              <tr key={t.id} data-testid={`orch8-dash-task-${t.id}`}>
-                <td title={t.id}>
-                  <code>{shortId(t.id)}</code>
-                </td>
-                <td>{t.handler_name}</td>
-                <td>{t.queue_name ?? <span className="orch8-muted">—</span>}</td>
-                <td>
-                  <StateLabel state={t.state} />
-                </td>
-                <td>{t.worker_id ? <code>{t.worker_id}</code> : <span className="orch8-muted">—</span>}</td>
-                <td>{t.attempt + 1}</td>
-                <td>{when(t.claimed_at, now)}</td>
-                <td>{when(t.heartbeat_at, now)}</td>
-                <td>
-                  <a href={`#/instances/${encodeURIComponent(t.instance_id)}`} onClick={(e) => { e.preventDefault(); onOpen(t.instance_id); }} title={t.instance_id}>
-                    <code>{shortId(t.instance_id)}</code> · {t.block_id}
-                  </a>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       </div>
     </div>
   );
